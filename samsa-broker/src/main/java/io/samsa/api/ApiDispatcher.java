@@ -1,0 +1,86 @@
+package io.samsa.api;
+
+import io.samsa.network.ClientConnection;
+import io.samsa.network.FrameHandler;
+import io.samsa.protocol.Request;
+import io.samsa.protocol.RequestDecoder;
+import io.samsa.protocol.ResponseEncoder;
+import io.samsa.protocol.SupportedApis;
+import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes each frame, hands it to the handler of its API and encodes the answer. What handlers are registered is
+ * exactly what ApiVersions advertises. Thread-safe once built.
+ */
+public final class ApiDispatcher implements FrameHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiDispatcher.class);
+
+    private final Map<ApiKeys, ApiHandler> handlers;
+    private final SupportedApis supported;
+    private final RequestDecoder decoder;
+
+    private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported) {
+        this.handlers = handlers;
+        this.supported = supported;
+        this.decoder = new RequestDecoder(supported);
+    }
+
+    /** Collects handlers with the version ranges they serve. */
+    public static final class Builder {
+        private final Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
+        private final Map<ApiKeys, SupportedApis.Range> ranges = new EnumMap<>(ApiKeys.class);
+
+        /** Serves {@code apiKey} from {@code min} to the newest stable version kafka-clients knows. */
+        public Builder register(ApiKeys apiKey, int min, ApiHandler handler) {
+            return register(apiKey, min, apiKey.latestVersion(false), handler);
+        }
+
+        public Builder register(ApiKeys apiKey, int min, int max, ApiHandler handler) {
+            handlers.put(apiKey, handler);
+            ranges.put(apiKey, new SupportedApis.Range((short) Math.max(min, apiKey.oldestVersion()), (short) max));
+            return this;
+        }
+
+        public SupportedApis supported() {
+            return new SupportedApis(ranges);
+        }
+
+        public ApiDispatcher build() {
+            return new ApiDispatcher(new EnumMap<>(handlers), supported());
+        }
+    }
+
+    public SupportedApis supported() {
+        return supported;
+    }
+
+    @Override
+    public CompletableFuture<ByteBuffer> handle(ByteBuffer frame, ClientConnection connection) {
+        Request request = decoder.decode(frame);
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("Connection {}: {} {}", connection.id(), request, request.body());
+        }
+        ApiHandler handler = handlers.get(request.apiKey());
+        CompletableFuture<ApiMessage> response;
+        try {
+            response = handler.handle(request);
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        return response.handle((body, error) -> {
+            if (error != null) {
+                LOG.error("Unexpected error serving {} from connection {}", request, connection.id(), error);
+                body = request.request().getErrorResponse(0, error).data();
+            }
+            return body == null ? null : ResponseEncoder.encode(request, body);
+        });
+    }
+}

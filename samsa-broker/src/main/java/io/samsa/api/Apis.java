@@ -1,0 +1,42 @@
+package io.samsa.api;
+
+import io.samsa.metadata.MetadataController;
+import io.samsa.metadata.TopicDefaults;
+import io.samsa.replication.ReplicaManager;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/** Registers every API this broker serves, with the versions it serves. Thread-safe (stateless). */
+public final class Apis {
+
+    private Apis() {}
+
+    /** What the handlers need from the broker. */
+    public record Services(BrokerIdentity identity, MetadataController metadata, ReplicaManager replicas,
+            TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics) {}
+
+    /** The dispatcher with all handlers; the version ranges are those kafka-clients 4.1 can parse and we serve. */
+    public static ApiDispatcher dispatcher(Services s) {
+        ApiDispatcher.Builder builder = new ApiDispatcher.Builder()
+                .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics()))
+                .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas()))
+                .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas()))
+                .register(ApiKeys.LIST_OFFSETS, 1, new ListOffsetsHandler(s.replicas()))
+                .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, new OffsetForLeaderEpochHandler(s.replicas()))
+                .register(ApiKeys.DELETE_RECORDS, 0, new DeleteRecordsHandler(s.replicas()))
+                .register(ApiKeys.INIT_PRODUCER_ID, 0, new InitProducerIdHandler(s.metadata()))
+                .register(ApiKeys.DESCRIBE_PRODUCERS, 0, new DescribeProducersHandler(s.replicas()))
+                .register(ApiKeys.CREATE_TOPICS, 2, new CreateTopicsHandler(s.metadata(), s.topicDefaults()))
+                .register(ApiKeys.DELETE_TOPICS, 1, new DeleteTopicsHandler(s.metadata()))
+                .register(ApiKeys.CREATE_PARTITIONS, 0, new CreatePartitionsHandler(s.metadata()))
+                .register(ApiKeys.DESCRIBE_CONFIGS, 1, new DescribeConfigsHandler(s.metadata(), s.topicDefaults(),
+                        s.brokerConfigs(), s.identity()))
+                .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0,
+                        new IncrementalAlterConfigsHandler(s.metadata(), s.topicDefaults()))
+                .register(ApiKeys.ALTER_CONFIGS, 0, new AlterConfigsHandler(s.metadata()))
+                .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.metadata(), s.identity()));
+        ApiVersionsHandler apiVersions = new ApiVersionsHandler(builder.register(ApiKeys.API_VERSIONS, 0, r -> {
+            throw new IllegalStateException("replaced below");
+        }).supported());
+        return builder.register(ApiKeys.API_VERSIONS, 0, apiVersions).build();
+    }
+}

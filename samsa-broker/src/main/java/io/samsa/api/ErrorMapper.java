@@ -1,0 +1,39 @@
+package io.samsa.api;
+
+import io.samsa.log.StorageException;
+import io.samsa.metadata.MetadataException;
+import io.samsa.replication.ReplicationException;
+import org.apache.kafka.common.protocol.Errors;
+
+/** Turns the exceptions of the layers below into the Kafka errors clients expect. Thread-safe (stateless). */
+final class ErrorMapper {
+
+    private ErrorMapper() {}
+
+    static Errors toError(Throwable error) {
+        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return switch (e) {
+            case StorageException s -> switch (s.kind()) {
+                case CORRUPT_MESSAGE -> Errors.CORRUPT_MESSAGE;
+                case RECORD_TOO_LARGE -> Errors.MESSAGE_TOO_LARGE;
+                case INVALID_RECORD -> Errors.INVALID_RECORD;
+                case INVALID_TIMESTAMP -> Errors.INVALID_TIMESTAMP;
+                case OFFSET_OUT_OF_RANGE -> Errors.OFFSET_OUT_OF_RANGE;
+                case OUT_OF_ORDER_SEQUENCE -> Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
+                case INVALID_PRODUCER_EPOCH -> Errors.INVALID_PRODUCER_EPOCH;
+                case STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR;
+            };
+            case ReplicationException r -> Errors.valueOf(r.kind().name());
+            case MetadataException m -> Errors.valueOf(m.kind().name());
+            default -> Errors.forException(e);
+        };
+    }
+
+    /** The message to send along, or null for Kafka's default message of the error. */
+    static String message(Throwable error) {
+        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return e.getMessage();
+    }
+}

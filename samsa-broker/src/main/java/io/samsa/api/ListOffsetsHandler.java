@@ -1,0 +1,80 @@
+package io.samsa.api;
+
+import io.samsa.log.Log;
+import io.samsa.log.TimestampOffset;
+import io.samsa.log.TopicPartition;
+import io.samsa.protocol.Request;
+import io.samsa.replication.Partition;
+import io.samsa.replication.ReplicaManager;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * ListOffsets: earliest (-2, and -4 earliest-local: there is no remote tier), latest (-1: the high watermark, or the
+ * last stable offset for read_committed), max timestamp (-3) and the first offset at or after a timestamp. Answers are
+ * bounded by what a consumer may read.
+ */
+final class ListOffsetsHandler implements ApiHandler {
+
+    static final long LATEST = -1L;
+    static final long EARLIEST = -2L;
+    static final long MAX_TIMESTAMP = -3L;
+    static final long EARLIEST_LOCAL = -4L;
+    static final long LATEST_TIERED = -5L;
+
+    private final ReplicaManager replicas;
+
+    ListOffsetsHandler(ReplicaManager replicas) {
+        this.replicas = replicas;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(Request request) {
+        ListOffsetsRequestData data = (ListOffsetsRequestData) request.body();
+        ListOffsetsResponseData response = new ListOffsetsResponseData();
+        for (ListOffsetsRequestData.ListOffsetsTopic topic : data.topics()) {
+            ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
+            for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
+                ListOffsetsPartitionResponse result = new ListOffsetsPartitionResponse()
+                        .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
+                try {
+                    Partition partition = replicas.partitionOrThrow(new TopicPartition(topic.name(), p.partitionIndex()));
+                    partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                    lookup(partition, p.timestamp(), data.isolationLevel() == 1, result);
+                    result.setErrorCode(Errors.NONE.code());
+                } catch (RuntimeException e) {
+                    result.setErrorCode(ErrorMapper.toError(e).code());
+                }
+                topicResponse.partitions().add(result);
+            }
+            response.topics().add(topicResponse);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private static void lookup(Partition partition, long timestamp, boolean readCommitted,
+            ListOffsetsPartitionResponse result) {
+        Log log = partition.log();
+        long bound = readCommitted ? partition.lastStableOffset() : partition.highWatermark();
+        if (timestamp == LATEST) {
+            result.setOffset(bound).setLeaderEpoch(partition.leaderEpoch());
+        } else if (timestamp == EARLIEST || timestamp == EARLIEST_LOCAL) {
+            long start = log.logStartOffset();
+            result.setOffset(start).setLeaderEpoch(log.epochForOffset(start));
+        } else if (timestamp == LATEST_TIERED) {
+            // Nothing is tiered: no offset has been uploaded.
+            result.setOffset(-1);
+        } else {
+            TimestampOffset found = timestamp == MAX_TIMESTAMP ? log.maxTimestampOffset() : log.offsetForTimestamp(
+                    timestamp);
+            if (found != null && found.offset() < bound) {
+                result.setTimestamp(found.timestamp()).setOffset(found.offset()).setLeaderEpoch(found.leaderEpoch());
+            }
+        }
+    }
+}

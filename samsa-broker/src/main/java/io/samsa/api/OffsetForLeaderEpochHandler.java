@@ -1,0 +1,52 @@
+package io.samsa.api;
+
+import io.samsa.log.EpochEndOffset;
+import io.samsa.log.TopicPartition;
+import io.samsa.protocol.Request;
+import io.samsa.replication.Partition;
+import io.samsa.replication.ReplicaManager;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * OffsetForLeaderEpoch: where a leader epoch ends, from the log's leader-epoch cache. Consumers use it to detect log
+ * truncation after a leader change; followers will use it to truncate.
+ */
+final class OffsetForLeaderEpochHandler implements ApiHandler {
+
+    private final ReplicaManager replicas;
+
+    OffsetForLeaderEpochHandler(ReplicaManager replicas) {
+        this.replicas = replicas;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(Request request) {
+        OffsetForLeaderEpochRequestData data = (OffsetForLeaderEpochRequestData) request.body();
+        OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
+        for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic : data.topics()) {
+            OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult topicResult =
+                    new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(topic.topic());
+            for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : topic.partitions()) {
+                OffsetForLeaderEpochResponseData.EpochEndOffset result =
+                        new OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(p.partition())
+                                .setLeaderEpoch(-1).setEndOffset(-1);
+                try {
+                    Partition partition = replicas.partitionOrThrow(new TopicPartition(topic.topic(), p.partition()));
+                    partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                    EpochEndOffset end = partition.log().endOffsetForEpoch(p.leaderEpoch());
+                    result.setErrorCode(Errors.NONE.code()).setLeaderEpoch(end.leaderEpoch())
+                            .setEndOffset(end.endOffset());
+                } catch (RuntimeException e) {
+                    result.setErrorCode(ErrorMapper.toError(e).code());
+                }
+                topicResult.partitions().add(result);
+            }
+            response.topics().add(topicResult);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+}

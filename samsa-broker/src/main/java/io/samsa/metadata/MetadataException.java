@@ -1,0 +1,32 @@
+package io.samsa.metadata;
+
+/**
+ * A metadata change that was refused. The API layer answers with the Kafka error that {@link Kind} names and with
+ * this exception's message.
+ */
+public class MetadataException extends RuntimeException {
+
+    /** Why a change was refused; each maps to the Kafka error of the same name. */
+    public enum Kind {
+        TOPIC_ALREADY_EXISTS,
+        INVALID_TOPIC_EXCEPTION,
+        UNKNOWN_TOPIC_OR_PARTITION,
+        UNKNOWN_TOPIC_ID,
+        INVALID_PARTITIONS,
+        INVALID_REPLICATION_FACTOR,
+        INVALID_REPLICA_ASSIGNMENT,
+        INVALID_CONFIG,
+        INVALID_REQUEST
+    }
+
+    private final Kind kind;
+
+    public MetadataException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

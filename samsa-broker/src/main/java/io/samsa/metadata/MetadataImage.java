@@ -1,0 +1,127 @@
+package io.samsa.metadata;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The cluster's metadata at one point of the metadata log: brokers, topics with their partitions, and configs.
+ * Immutable: {@link #apply} returns a new image, so readers never lock and always see a consistent whole.
+ */
+public final class MetadataImage {
+
+    /** A partition's replica assignment and leadership. */
+    public record PartitionImage(int partition, List<Integer> replicas, List<Integer> isr, int leader,
+            int leaderEpoch) {}
+
+    /** A topic and its partitions, ordered by index. */
+    public record TopicImage(String name, UUID topicId, Map<Integer, PartitionImage> partitions) {}
+
+    /** A registered broker. */
+    public record BrokerImage(int brokerId, String host, int port, String rack) {}
+
+    public static final MetadataImage EMPTY =
+            new MetadataImage(Map.of(), Map.of(), Map.of(), Map.of(), 0L);
+
+    private final Map<Integer, BrokerImage> brokers;
+    private final Map<String, TopicImage> topicsByName;
+    private final Map<UUID, TopicImage> topicsById;
+    private final Map<ConfigResource, Map<String, String>> configs;
+    private final long nextProducerIdBlock;
+
+    private MetadataImage(Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
+            Map<UUID, TopicImage> topicsById, Map<ConfigResource, Map<String, String>> configs,
+            long nextProducerIdBlock) {
+        this.brokers = brokers;
+        this.topicsByName = topicsByName;
+        this.topicsById = topicsById;
+        this.configs = configs;
+        this.nextProducerIdBlock = nextProducerIdBlock;
+    }
+
+    /** The first producer id not handed out yet. */
+    public long nextProducerIdBlock() {
+        return nextProducerIdBlock;
+    }
+
+    public Map<Integer, BrokerImage> brokers() {
+        return brokers;
+    }
+
+    /** Topics by name, in name order. */
+    public Map<String, TopicImage> topics() {
+        return topicsByName;
+    }
+
+    public TopicImage topic(String name) {
+        return topicsByName.get(name);
+    }
+
+    public TopicImage topic(UUID topicId) {
+        return topicsById.get(topicId);
+    }
+
+    /** The configs set on a resource (overrides only; defaults are not here). */
+    public Map<String, String> configs(ConfigResource resource) {
+        return configs.getOrDefault(resource, Map.of());
+    }
+
+    /** A new image with the records applied in order. */
+    public MetadataImage apply(List<MetadataRecord> records) {
+        if (records.isEmpty()) {
+            return this;
+        }
+        Map<Integer, BrokerImage> newBrokers = new TreeMap<>(brokers);
+        Map<String, TopicImage> byName = new TreeMap<>(topicsByName);
+        Map<UUID, TopicImage> byId = new HashMap<>(topicsById);
+        Map<ConfigResource, Map<String, String>> newConfigs = new HashMap<>(configs);
+        long nextProducerIds = nextProducerIdBlock;
+        for (MetadataRecord record : records) {
+            switch (record) {
+                case MetadataRecord.BrokerRegistration r ->
+                        newBrokers.put(r.brokerId(), new BrokerImage(r.brokerId(), r.host(), r.port(), r.rack()));
+                case MetadataRecord.Topic r -> {
+                    TopicImage topic = new TopicImage(r.name(), r.topicId(), Map.of());
+                    byName.put(r.name(), topic);
+                    byId.put(r.topicId(), topic);
+                }
+                case MetadataRecord.Partition r -> {
+                    TopicImage topic = byId.get(r.topicId());
+                    if (topic == null) {
+                        throw new IllegalStateException("partition record for unknown topic id " + r.topicId());
+                    }
+                    Map<Integer, PartitionImage> partitions = new TreeMap<>(topic.partitions());
+                    partitions.put(r.partition(), new PartitionImage(r.partition(), r.replicas(), r.isr(), r.leader(),
+                            r.leaderEpoch()));
+                    TopicImage updated = new TopicImage(topic.name(), topic.topicId(),
+                            Collections.unmodifiableMap(partitions));
+                    byName.put(topic.name(), updated);
+                    byId.put(topic.topicId(), updated);
+                }
+                case MetadataRecord.RemoveTopic r -> {
+                    TopicImage topic = byId.remove(r.topicId());
+                    if (topic != null) {
+                        byName.remove(topic.name());
+                        newConfigs.remove(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()));
+                    }
+                }
+                case MetadataRecord.ProducerIds r -> nextProducerIds = r.nextBlockStart();
+                case MetadataRecord.Config r -> {
+                    ConfigResource resource = new ConfigResource(r.resourceType(), r.resourceName());
+                    Map<String, String> values = new TreeMap<>(newConfigs.getOrDefault(resource, Map.of()));
+                    if (r.value() == null) {
+                        values.remove(r.name());
+                    } else {
+                        values.put(r.name(), r.value());
+                    }
+                    newConfigs.put(resource, Collections.unmodifiableMap(values));
+                }
+            }
+        }
+        return new MetadataImage(Collections.unmodifiableMap(newBrokers), Collections.unmodifiableMap(byName),
+                Collections.unmodifiableMap(byId), Collections.unmodifiableMap(newConfigs), nextProducerIds);
+    }
+}

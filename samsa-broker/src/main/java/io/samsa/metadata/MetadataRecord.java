@@ -1,0 +1,37 @@
+package io.samsa.metadata;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A change to the cluster's metadata. The metadata log is a sequence of these; replaying it from the start rebuilds
+ * the {@link MetadataImage}. The same types will travel through the Raft quorum when the cluster work lands.
+ */
+public sealed interface MetadataRecord {
+
+    /** A broker joined: where clients reach it. */
+    record BrokerRegistration(int brokerId, String host, int port, String rack) implements MetadataRecord {}
+
+    /** A topic was created. */
+    record Topic(String name, UUID topicId) implements MetadataRecord {}
+
+    /** A partition was created (with a new topic, or by CreatePartitions). */
+    record Partition(UUID topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader,
+            int leaderEpoch) implements MetadataRecord {
+
+        public Partition {
+            replicas = List.copyOf(replicas);
+            isr = List.copyOf(isr);
+        }
+    }
+
+    /** A topic and all its partitions were deleted. */
+    record RemoveTopic(UUID topicId) implements MetadataRecord {}
+
+    /** A block of producer ids was handed out: the next block starts at {@code nextBlockStart}. */
+    record ProducerIds(long nextBlockStart) implements MetadataRecord {}
+
+    /** A config was set (value non-null) or removed back to its default (value null). */
+    record Config(ConfigResource.Type resourceType, String resourceName, String name, String value)
+            implements MetadataRecord {}
+}

@@ -1,0 +1,139 @@
+package io.samsa.metadata;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The binary form of {@link MetadataRecord}s: a type byte, a version byte, then the fields. Versioned per type so
+ * that a record can gain fields without a new type. Thread-safe (stateless).
+ */
+public final class MetadataRecordSerde {
+
+    private static final byte BROKER = 1;
+    private static final byte TOPIC = 2;
+    private static final byte PARTITION = 3;
+    private static final byte REMOVE_TOPIC = 4;
+    private static final byte CONFIG = 5;
+    private static final byte PRODUCER_IDS = 6;
+    private static final byte VERSION = 0;
+
+    private MetadataRecordSerde() {}
+
+    public static byte[] serialize(MetadataRecord record) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            switch (record) {
+                case MetadataRecord.BrokerRegistration r -> {
+                    header(out, BROKER);
+                    out.writeInt(r.brokerId());
+                    out.writeUTF(r.host());
+                    out.writeInt(r.port());
+                    writeNullable(out, r.rack());
+                }
+                case MetadataRecord.Topic r -> {
+                    header(out, TOPIC);
+                    out.writeUTF(r.name());
+                    writeUuid(out, r.topicId());
+                }
+                case MetadataRecord.Partition r -> {
+                    header(out, PARTITION);
+                    writeUuid(out, r.topicId());
+                    out.writeInt(r.partition());
+                    writeInts(out, r.replicas());
+                    writeInts(out, r.isr());
+                    out.writeInt(r.leader());
+                    out.writeInt(r.leaderEpoch());
+                }
+                case MetadataRecord.RemoveTopic r -> {
+                    header(out, REMOVE_TOPIC);
+                    writeUuid(out, r.topicId());
+                }
+                case MetadataRecord.ProducerIds r -> {
+                    header(out, PRODUCER_IDS);
+                    out.writeLong(r.nextBlockStart());
+                }
+                case MetadataRecord.Config r -> {
+                    header(out, CONFIG);
+                    out.writeByte(r.resourceType().ordinal());
+                    out.writeUTF(r.resourceName());
+                    out.writeUTF(r.name());
+                    writeNullable(out, r.value());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** @throws IOException when the bytes are not a record this version knows */
+    public static MetadataRecord deserialize(DataInputStream in) throws IOException {
+        byte type = in.readByte();
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new IOException("unknown version " + version + " of metadata record type " + type);
+        }
+        return switch (type) {
+            case BROKER -> new MetadataRecord.BrokerRegistration(in.readInt(), in.readUTF(), in.readInt(),
+                    readNullable(in));
+            case TOPIC -> new MetadataRecord.Topic(in.readUTF(), readUuid(in));
+            case PARTITION -> new MetadataRecord.Partition(readUuid(in), in.readInt(), readInts(in), readInts(in),
+                    in.readInt(), in.readInt());
+            case REMOVE_TOPIC -> new MetadataRecord.RemoveTopic(readUuid(in));
+            case CONFIG -> new MetadataRecord.Config(ConfigResource.Type.values()[in.readByte()], in.readUTF(),
+                    in.readUTF(), readNullable(in));
+            case PRODUCER_IDS -> new MetadataRecord.ProducerIds(in.readLong());
+            default -> throw new IOException("unknown metadata record type " + type);
+        };
+    }
+
+    private static void header(DataOutputStream out, byte type) throws IOException {
+        out.writeByte(type);
+        out.writeByte(VERSION);
+    }
+
+    private static void writeUuid(DataOutputStream out, UUID id) throws IOException {
+        out.writeLong(id.getMostSignificantBits());
+        out.writeLong(id.getLeastSignificantBits());
+    }
+
+    private static UUID readUuid(DataInputStream in) throws IOException {
+        return new UUID(in.readLong(), in.readLong());
+    }
+
+    private static void writeNullable(DataOutputStream out, String value) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeUTF(value);
+        }
+    }
+
+    private static String readNullable(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    private static void writeInts(DataOutputStream out, List<Integer> values) throws IOException {
+        out.writeInt(values.size());
+        for (int v : values) {
+            out.writeInt(v);
+        }
+    }
+
+    private static List<Integer> readInts(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 100_000) {
+            throw new IOException("invalid list length " + n);
+        }
+        List<Integer> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            values.add(in.readInt());
+        }
+        return values;
+    }
+}

@@ -1,0 +1,89 @@
+package io.samsa.network;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Kafka listener: a Netty server (native epoll where available) whose pipeline is frame decoding and a
+ * {@link ConnectionHandler} per connection.
+ *
+ * <p>Lifecycle: {@link #start()} once, {@link #close()} once. Thread-safe.
+ */
+public final class KafkaServer implements AutoCloseable {
+
+    /** Network settings, under Kafka's key names. */
+    public record Settings(
+            String host, int port, int networkThreads, int maxRequestBytes, long connectionsMaxIdleMs) {}
+
+    private final Settings settings;
+    private final FrameHandler handler;
+    private final Executor requestExecutor;
+    private EventLoopGroup acceptGroup;
+    private EventLoopGroup ioGroup;
+    private Channel serverChannel;
+
+    public KafkaServer(Settings settings, FrameHandler handler, Executor requestExecutor) {
+        this.settings = settings;
+        this.handler = handler;
+        this.requestExecutor = requestExecutor;
+    }
+
+    /** Binds the listener; returns the address actually bound (the port may have been 0). */
+    public InetSocketAddress start() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("samsa-accept", true), factory);
+        ioGroup = new MultiThreadIoEventLoopGroup(
+                settings.networkThreads(), new DefaultThreadFactory("samsa-network", true), factory);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 512)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, settings.connectionsMaxIdleMs(),
+                                        TimeUnit.MILLISECONDS))
+                                .addLast(new FrameDecoder(settings.maxRequestBytes()))
+                                .addLast(new ConnectionHandler(handler, requestExecutor));
+                    }
+                });
+        serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (acceptGroup != null) {
+            acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (ioGroup != null) {
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.samsa.protocol;
+
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+
+/**
+ * Decodes one request frame (without its length prefix) into a {@link Request}. Sans I/O: bytes in, message out.
+ *
+ * <p>The version is checked against what Samsa serves ({@link SupportedApis}) before the body is parsed. An
+ * ApiVersions request at a version we do not know still decodes (its body is ignored), so that the broker can answer
+ * it with UNSUPPORTED_VERSION and the range it serves, as KIP-511 asks. Thread-safe (stateless).
+ */
+public final class RequestDecoder {
+
+    private final SupportedApis supported;
+
+    public RequestDecoder(SupportedApis supported) {
+        this.supported = supported;
+    }
+
+    /**
+     * Decodes a frame.
+     *
+     * @throws InvalidFrameException when the connection must be closed
+     */
+    public Request decode(ByteBuffer frame) {
+        int size = frame.remaining();
+        if (size < 8) {
+            throw new InvalidFrameException("frame of " + size + " bytes is too short for a request header");
+        }
+        short keyId = frame.getShort(frame.position());
+        short version = frame.getShort(frame.position() + 2);
+        if (!ApiKeys.hasId(keyId)) {
+            throw new InvalidFrameException("unknown API key " + keyId);
+        }
+        ApiKeys apiKey = ApiKeys.forId(keyId);
+        boolean served = supported.isSupported(apiKey, version);
+        if (!served && apiKey != ApiKeys.API_VERSIONS) {
+            throw new InvalidFrameException("unsupported version " + version + " of " + apiKey);
+        }
+        ByteBufferAccessor accessor = new ByteBufferAccessor(frame);
+        RequestHeaderData header;
+        try {
+            // An unknown ApiVersions version is answered with header v1 semantics; its body is not read.
+            short headerVersion = served ? apiKey.requestHeaderVersion(version) : (short) 1;
+            header = new RequestHeaderData(accessor, headerVersion);
+        } catch (RuntimeException e) {
+            throw new InvalidFrameException("malformed request header of " + apiKey + " v" + version, e);
+        }
+        if (header.clientId() == null) {
+            header.setClientId("");
+        }
+        if (!served) {
+            return new Request(header, apiKey, (short) 0,
+                    new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 0), size, true);
+        }
+        AbstractRequest request;
+        try {
+            request = AbstractRequest.parseRequest(apiKey, version, accessor).request;
+        } catch (RuntimeException e) {
+            throw new InvalidFrameException("malformed body of " + apiKey + " v" + version + ": " + e.getMessage(), e);
+        }
+        if (frame.hasRemaining()) {
+            throw new InvalidFrameException(frame.remaining() + " bytes left over after the body of " + apiKey
+                    + " v" + version);
+        }
+        return new Request(header, apiKey, version, request, size, false);
+    }
+}

@@ -1,0 +1,10 @@
+package io.samsa.replication;
+
+/**
+ * The limits of a fetch.
+ *
+ * @param maxWaitMs how long to wait for {@code minBytes} to become available
+ * @param minBytes answer as soon as this many bytes can be returned
+ * @param maxBytes the most bytes in the whole response (the first batch is returned even if larger, as in Kafka)
+ */
+public record FetchParams(int maxWaitMs, int minBytes, int maxBytes) {}

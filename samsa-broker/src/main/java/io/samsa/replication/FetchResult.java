@@ -1,0 +1,23 @@
+package io.samsa.replication;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What a fetch returns for one partition: its records, or the error that prevented reading them.
+ *
+ * @param request the partition asked for
+ * @param error null, a {@link ReplicationException} or a {@link io.samsa.log.StorageException}
+ * @param highWatermark the partition's high watermark, or -1 on error
+ * @param lastStableOffset its last stable offset, or -1 on error
+ * @param logStartOffset its log start offset, or -1 on error
+ * @param records the batches read (empty on error)
+ */
+public record FetchResult(FetchPartition request, RuntimeException error, long highWatermark, long lastStableOffset,
+        long logStartOffset, ByteBuffer records) {
+
+    static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    static FetchResult failed(FetchPartition request, RuntimeException error) {
+        return new FetchResult(request, error, -1, -1, -1, EMPTY);
+    }
+}

@@ -1,0 +1,138 @@
+package io.samsa.replication;
+
+import io.samsa.log.Log;
+import io.samsa.log.LogAppendResult;
+import io.samsa.log.LogConfig;
+import io.samsa.log.LogReadResult;
+import io.samsa.log.TopicPartition;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.LongConsumer;
+
+/**
+ * A partition replica on this broker, with the state replication is built on: leader epoch, ISR, log end offset and
+ * high watermark. Consumers read only below the high watermark. With one node the ISR is this broker alone, so the
+ * high watermark follows the log end offset on every append; with followers it will be the smallest log end offset in
+ * the ISR (DESIGN decision 5), and nothing above this class changes.
+ *
+ * <p>Thread-safe: leadership changes and appends take this object's lock; reads run without it against the log's
+ * concurrent read path and the volatile high watermark.
+ */
+public final class Partition {
+
+    private final TopicPartition topicPartition;
+    private final UUID topicId;
+    private final int localBrokerId;
+    private final Log log;
+    private final LongConsumer highWatermarkListener;
+    private volatile int leaderEpoch;
+    private volatile List<Integer> isr;
+    private volatile int minInsyncReplicas;
+    private volatile long highWatermark;
+
+    Partition(TopicPartition topicPartition, UUID topicId, int localBrokerId, Log log,
+            LongConsumer highWatermarkListener) {
+        this.topicPartition = topicPartition;
+        this.topicId = topicId;
+        this.localBrokerId = localBrokerId;
+        this.log = log;
+        this.highWatermarkListener = highWatermarkListener;
+        this.highWatermark = log.logEndOffset();
+    }
+
+    /** Takes leadership at {@code epoch} with the given ISR; the log records where the epoch starts. */
+    synchronized void becomeLeader(int epoch, List<Integer> isr, int minInsyncReplicas) {
+        this.leaderEpoch = epoch;
+        this.isr = List.copyOf(isr);
+        this.minInsyncReplicas = minInsyncReplicas;
+        maybeAdvanceHighWatermark();
+    }
+
+    synchronized void updateConfig(LogConfig config, int minInsyncReplicas) {
+        log.updateConfig(config);
+        this.minInsyncReplicas = minInsyncReplicas;
+    }
+
+    /**
+     * Appends a produce request's batches as leader.
+     *
+     * @param requiredAcks -1 (all), 0 or 1; for -1 the ISR must have at least min.insync.replicas members
+     */
+    public LogAppendResult appendAsLeader(ByteBuffer records, short requiredAcks) {
+        LogAppendResult result;
+        synchronized (this) {
+            if (requiredAcks == -1 && isr.size() < minInsyncReplicas) {
+                throw new ReplicationException(ReplicationException.Kind.NOT_ENOUGH_REPLICAS,
+                        "The ISR of " + topicPartition + " has " + isr.size()
+                                + " member(s), below min.insync.replicas=" + minInsyncReplicas);
+            }
+            result = log.appendAsLeader(records, leaderEpoch);
+            maybeAdvanceHighWatermark();
+        }
+        return result;
+    }
+
+    /** The high watermark is the smallest log end offset in the ISR; alone in it, it is ours. */
+    private void maybeAdvanceHighWatermark() {
+        if (isr.size() == 1 && isr.get(0) == localBrokerId) {
+            long leo = log.logEndOffset();
+            if (leo != highWatermark) {
+                highWatermark = leo;
+                highWatermarkListener.accept(leo);
+            }
+        }
+    }
+
+    /**
+     * Checks the leader epoch a client believes in (-1 = it does not say).
+     *
+     * @throws ReplicationException FENCED_LEADER_EPOCH when the client's epoch is older, UNKNOWN_LEADER_EPOCH when newer
+     */
+    public void checkLeaderEpoch(int clientEpoch) {
+        int epoch = leaderEpoch;
+        if (clientEpoch == -1 || clientEpoch == epoch) {
+            return;
+        }
+        if (clientEpoch < epoch) {
+            throw new ReplicationException(ReplicationException.Kind.FENCED_LEADER_EPOCH,
+                    "The leader epoch " + clientEpoch + " of " + topicPartition + " is older than " + epoch);
+        }
+        throw new ReplicationException(ReplicationException.Kind.UNKNOWN_LEADER_EPOCH,
+                "The leader epoch " + clientEpoch + " of " + topicPartition + " is newer than " + epoch);
+    }
+
+    /** Reads committed batches (below the high watermark) for a consumer. */
+    public LogReadResult readCommitted(long offset, int maxBytes, boolean minOneBatch) {
+        return log.read(offset, maxBytes, highWatermark, minOneBatch);
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public UUID topicId() {
+        return topicId;
+    }
+
+    public int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    public int leaderId() {
+        return localBrokerId;
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /** The last stable offset; without transactions it is the high watermark. */
+    public long lastStableOffset() {
+        return highWatermark;
+    }
+
+    public Log log() {
+        return log;
+    }
+}

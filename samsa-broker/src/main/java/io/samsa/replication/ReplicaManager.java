@@ -1,0 +1,152 @@
+package io.samsa.replication;
+
+import io.samsa.log.LogConfig;
+import io.samsa.log.LogManager;
+import io.samsa.log.LogReadResult;
+import io.samsa.log.StorageException;
+import io.samsa.log.TopicPartition;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The partitions this broker hosts, and the fetch path with its long-poll.
+ *
+ * <p>Thread-safe. Partitions are added and removed by the metadata publisher; produce and fetch handlers look them up
+ * concurrently.
+ */
+public final class ReplicaManager {
+
+    private final int brokerId;
+    private final LogManager logManager;
+    private final ScheduledExecutorService scheduler;
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Set<DelayedFetch>> waitingFetches = new ConcurrentHashMap<>();
+
+    public ReplicaManager(int brokerId, LogManager logManager, ScheduledExecutorService scheduler) {
+        this.brokerId = brokerId;
+        this.logManager = logManager;
+        this.scheduler = scheduler;
+    }
+
+    /** Hosts the partition as leader at {@code leaderEpoch}, opening or creating its log. */
+    public Partition becomeLeader(TopicPartition tp, UUID topicId, int leaderEpoch, List<Integer> isr,
+            LogConfig config, int minInsyncReplicas) {
+        Partition partition = partitions.computeIfAbsent(tp, k -> new Partition(k, topicId, brokerId,
+                logManager.getOrCreate(k, config), hw -> onHighWatermark(k)));
+        partition.updateConfig(config, minInsyncReplicas);
+        partition.becomeLeader(leaderEpoch, isr, minInsyncReplicas);
+        return partition;
+    }
+
+    /** Stops hosting the partition and deletes its log. */
+    public void removePartition(TopicPartition tp) {
+        Partition removed = partitions.remove(tp);
+        if (removed != null) {
+            logManager.delete(tp);
+            onHighWatermark(tp);
+        }
+    }
+
+    public Partition partition(TopicPartition tp) {
+        return partitions.get(tp);
+    }
+
+    /** @throws ReplicationException UNKNOWN_TOPIC_OR_PARTITION when this broker does not host it */
+    public Partition partitionOrThrow(TopicPartition tp) {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            throw new ReplicationException(ReplicationException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
+                    "This server does not host this topic-partition.");
+        }
+        return partition;
+    }
+
+    public Collection<Partition> partitions() {
+        return partitions.values();
+    }
+
+    /**
+     * Reads committed data for a consumer, waiting up to {@code maxWaitMs} for {@code minBytes}.
+     *
+     * @return the results in request order
+     */
+    public CompletableFuture<List<FetchResult>> fetch(FetchParams params, List<FetchPartition> requested) {
+        List<FetchResult> first = read(params, requested);
+        if (params.maxWaitMs() <= 0 || requested.isEmpty() || isSatisfied(first, params.minBytes())) {
+            return CompletableFuture.completedFuture(first);
+        }
+        DelayedFetch[] holder = new DelayedFetch[1];
+        DelayedFetch delayed = new DelayedFetch(() -> read(params, requested), params.minBytes(),
+                () -> unwatch(requested, holder[0]));
+        holder[0] = delayed;
+        for (FetchPartition p : requested) {
+            waitingFetches.computeIfAbsent(p.topicPartition(), k -> ConcurrentHashMap.newKeySet()).add(delayed);
+        }
+        delayed.setTimeout(scheduler.schedule(delayed::forceComplete, params.maxWaitMs(), TimeUnit.MILLISECONDS));
+        // An append between the first read and the registration above would otherwise go unnoticed.
+        delayed.tryComplete();
+        return delayed.future();
+    }
+
+    private void unwatch(List<FetchPartition> requested, DelayedFetch delayed) {
+        for (FetchPartition p : requested) {
+            Set<DelayedFetch> set = waitingFetches.get(p.topicPartition());
+            if (set != null) {
+                set.remove(delayed);
+            }
+        }
+    }
+
+    private void onHighWatermark(TopicPartition tp) {
+        Set<DelayedFetch> waiting = waitingFetches.get(tp);
+        if (waiting != null && !waiting.isEmpty()) {
+            for (DelayedFetch fetch : List.copyOf(waiting)) {
+                fetch.tryComplete();
+            }
+        }
+    }
+
+    static boolean isSatisfied(List<FetchResult> results, int minBytes) {
+        long bytes = 0;
+        for (FetchResult r : results) {
+            if (r.error() != null) {
+                return true;
+            }
+            bytes += r.records().remaining();
+        }
+        return bytes >= minBytes;
+    }
+
+    private List<FetchResult> read(FetchParams params, List<FetchPartition> requested) {
+        List<FetchResult> results = new ArrayList<>(requested.size());
+        int remaining = params.maxBytes();
+        boolean minOneBatch = true;
+        for (FetchPartition p : requested) {
+            try {
+                Partition partition = partitionOrThrow(p.topicPartition());
+                partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                long hw = partition.highWatermark();
+                int limit = Math.max(0, Math.min(p.maxBytes(), remaining));
+                LogReadResult read = partition.readCommitted(p.fetchOffset(), limit, minOneBatch);
+                int size = read.records().remaining();
+                if (size > 0) {
+                    minOneBatch = false;
+                    remaining -= size;
+                }
+                results.add(new FetchResult(p, null, hw, partition.lastStableOffset(), read.logStartOffset(),
+                        read.records()));
+            } catch (ReplicationException | StorageException e) {
+                results.add(FetchResult.failed(p, e));
+            }
+        }
+        return results;
+    }
+}

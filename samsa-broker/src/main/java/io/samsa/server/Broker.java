@@ -1,0 +1,180 @@
+package io.samsa.server;
+
+import io.samsa.api.ApiDispatcher;
+import io.samsa.api.Apis;
+import io.samsa.api.BrokerConfigs;
+import io.samsa.api.BrokerIdentity;
+import io.samsa.log.LogManager;
+import io.samsa.log.TopicPartition;
+import io.samsa.metadata.LocalMetadataLog;
+import io.samsa.metadata.MetadataController;
+import io.samsa.metadata.TopicDefaults;
+import io.samsa.network.KafkaServer;
+import io.samsa.replication.ReplicaManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node broker: wires storage, metadata, replication, the API handlers and the network together.
+ *
+ * <p>Lifecycle: {@link #start} builds and starts everything or fails with nothing left running; {@link #close} stops
+ * in reverse order (network first, so no request is served by a half-stopped broker) and leaves the logs cleanly shut
+ * down. Thread-safe.
+ */
+public final class Broker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    static final String METADATA_DIR = "__cluster_metadata-0";
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private InetSocketAddress boundAddress;
+    private BrokerIdentity identity;
+    private boolean closed;
+
+    private Broker() {}
+
+    /** Starts a broker with this configuration. */
+    public static Broker start(BrokerConfig config) {
+        Broker broker = new Broker();
+        try {
+            broker.startComponents(config);
+            return broker;
+        } catch (RuntimeException | InterruptedException e) {
+            broker.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+    }
+
+    private void startComponents(BrokerConfig config) throws InterruptedException {
+        Path dataDir = config.dataDir().toAbsolutePath();
+        createDataDir(dataDir);
+        MetaProperties meta = MetaProperties.loadOrCreate(dataDir, config.nodeId());
+
+        LocalMetadataLog metadataLog = LocalMetadataLog.open(dataDir.resolve(METADATA_DIR));
+        closeables.add(metadataLog);
+        MetadataController controller = new MetadataController(metadataLog, new MetadataController.Settings(
+                config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")));
+
+        LogManager logs = LogManager.open(dataDir, System::currentTimeMillis,
+                config.getLong("log.retention.check.interval.ms"));
+        closeables.add(logs);
+
+        ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("samsa-scheduler"));
+        ((ScheduledThreadPoolExecutor) scheduler).setRemoveOnCancelPolicy(true);
+        closeables.add(() -> shutdown(scheduler));
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler);
+        TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
+        MetadataPublisher publisher = new MetadataPublisher(config.nodeId(), replicas, topicDefaults);
+        publisher.accept(controller.image());
+        deleteStrayLogs(logs, replicas);
+        controller.addListener(publisher);
+        logs.startBackgroundTasks();
+
+        BrokerConfig.Listener advertised = config.advertisedListener();
+        BrokerConfigs brokerConfigs = new BrokerConfigs(config.values(), config.explicit().keySet());
+        ExecutorService requestThreads = Executors.newFixedThreadPool(config.getInt("num.io.threads"),
+                daemonThreads("samsa-request"));
+        closeables.add(() -> shutdown(requestThreads));
+        BrokerConfig.Listener listener = config.listener();
+        // The dispatcher needs the advertised port, which is only known once bound when port 0 is asked for.
+        DeferredFrameHandler frames = new DeferredFrameHandler();
+        KafkaServer server = new KafkaServer(new KafkaServer.Settings(listener.host(), listener.port(),
+                config.getInt("num.network.threads"), config.getInt("socket.request.max.bytes"),
+                config.getLong("connections.max.idle.ms")), frames, requestThreads);
+        closeables.add(server);
+        boundAddress = server.start();
+        int advertisedPort = advertised.port() == 0 ? boundAddress.getPort() : advertised.port();
+        String advertisedHost = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
+        identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), advertisedHost, advertisedPort);
+        controller.registerBroker(config.nodeId(), advertisedHost, advertisedPort);
+        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
+                brokerConfigs, config.getBoolean("auto.create.topics.enable")));
+        frames.set(dispatcher);
+        LOG.info("Samsa broker {} (cluster {}) listening on {}:{} with data in {}", config.nodeId(),
+                meta.clusterId(), listener.host(), boundAddress.getPort(), dataDir);
+    }
+
+    /** Logs left on disk for partitions the metadata no longer has (a crash during a topic deletion). */
+    private static void deleteStrayLogs(LogManager logs, ReplicaManager replicas) {
+        for (TopicPartition tp : List.copyOf(logs.all().keySet())) {
+            if (replicas.partition(tp) == null) {
+                LOG.warn("Deleting the log of {}: the topic no longer exists in the metadata", tp);
+                logs.delete(tp);
+            }
+        }
+    }
+
+    private static void createDataDir(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dataDir + " (log.dirs): "
+                    + e.getMessage(), e);
+        }
+        if (!Files.isWritable(dataDir)) {
+            throw new ConfigException("The data directory " + dataDir + " (log.dirs) is not writable");
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static void shutdown(ExecutorService executor) throws InterruptedException {
+        executor.shutdownNow();
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** The address the listener is bound to. */
+    public InetSocketAddress address() {
+        return boundAddress;
+    }
+
+    /** {@code host:port} for a client's bootstrap.servers. */
+    public String bootstrapServers() {
+        return identity.host() + ":" + identity.port();
+    }
+
+    public String clusterId() {
+        return identity.clusterId();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Network first, then request threads, then the scheduler, then logs and metadata: reverse start order.
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("Error while shutting down: {}", e.toString());
+            }
+        }
+        LOG.info("Samsa broker stopped");
+    }
+}

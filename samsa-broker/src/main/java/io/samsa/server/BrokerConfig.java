@@ -1,0 +1,287 @@
+package io.samsa.server;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's configuration under Kafka's key names. Every key is declared once in {@link #KEYS} with its default,
+ * range and a line of documentation (which {@code --help} prints); {@link #parse} validates the whole configuration at
+ * once, warns about unknown keys and refuses values out of range with a message that names the key and the range.
+ * Immutable.
+ */
+public final class BrokerConfig {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerConfig.class);
+
+    /** How a value is checked. */
+    enum Type {
+        INT,
+        LONG,
+        BOOLEAN,
+        STRING
+    }
+
+    /** One broker config key. */
+    record Key(String name, Type type, String defaultValue, long min, long max, String doc) {}
+
+    static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    static {
+        key("node.id", Type.INT, "1", 0, Integer.MAX_VALUE, "Id of this broker");
+        key("listeners", Type.STRING, "PLAINTEXT://127.0.0.1:9092", 0, 0,
+                "Listener as PLAINTEXT://host:port (one listener for now)");
+        key("advertised.listeners", Type.STRING, "", 0, 0,
+                "Address given to clients, if not the listener's (PLAINTEXT://host:port)");
+        key("log.dirs", Type.STRING, "./samsa-data", 0, 0, "Directory of the broker's data (one directory)");
+        key("num.partitions", Type.INT, "1", 1, Integer.MAX_VALUE, "Partitions of auto-created topics");
+        key("default.replication.factor", Type.INT, "1", 1, Short.MAX_VALUE,
+                "Replication factor of auto-created topics");
+        key("auto.create.topics.enable", Type.BOOLEAN, "true", 0, 0,
+                "Create a topic when a client asks for metadata of one that does not exist");
+        key("min.insync.replicas", Type.INT, "1", 1, Integer.MAX_VALUE,
+                "Replicas that must be in sync for acks=all writes");
+        key("message.max.bytes", Type.INT, "1048588", 0, Integer.MAX_VALUE, "Largest record batch accepted");
+        key("socket.request.max.bytes", Type.INT, "104857600", 1, Integer.MAX_VALUE,
+                "Largest request frame; a larger one closes the connection");
+        key("num.network.threads", Type.INT, "3", 1, 256, "Netty event-loop threads");
+        key("num.io.threads", Type.INT, "8", 1, 256, "Threads that run request handlers");
+        key("connections.max.idle.ms", Type.LONG, "600000", 1, Long.MAX_VALUE,
+                "Close connections idle for this long");
+        key("log.segment.bytes", Type.INT, "1073741824", 14, Integer.MAX_VALUE, "Size at which a segment rolls");
+        key("log.roll.ms", Type.LONG, null, 1, Long.MAX_VALUE, "Age at which a segment rolls (overrides hours)");
+        key("log.roll.hours", Type.INT, "168", 1, Integer.MAX_VALUE, "Age in hours at which a segment rolls");
+        key("log.retention.ms", Type.LONG, null, -1, Long.MAX_VALUE,
+                "Delete segments older than this; -1 keeps forever (overrides minutes and hours)");
+        key("log.retention.minutes", Type.INT, null, -1, Integer.MAX_VALUE, "Retention in minutes");
+        key("log.retention.hours", Type.INT, "168", -1, Integer.MAX_VALUE, "Retention in hours");
+        key("log.retention.bytes", Type.LONG, "-1", -1, Long.MAX_VALUE,
+                "Delete old segments while a partition is larger; -1 means no limit");
+        key("log.retention.check.interval.ms", Type.LONG, "300000", 1, Long.MAX_VALUE,
+                "How often retention and time-based flushes run");
+        key("log.flush.interval.messages", Type.LONG, String.valueOf(Long.MAX_VALUE), 1, Long.MAX_VALUE,
+                "fsync a partition after this many records");
+        key("log.flush.interval.ms", Type.LONG, null, 0, Long.MAX_VALUE,
+                "fsync a partition when its last fsync is older than this");
+        key("log.index.interval.bytes", Type.INT, "4096", 0, Integer.MAX_VALUE,
+                "Bytes between two offset index entries");
+        key("log.index.size.max.bytes", Type.INT, "10485760", 4, Integer.MAX_VALUE,
+                "Largest offset index before the segment rolls");
+        key("log.segment.delete.delay.ms", Type.LONG, "60000", 0, Long.MAX_VALUE,
+                "Delay before a deleted segment's files are removed");
+        key("log.message.timestamp.type", Type.STRING, "CreateTime", 0, 0, "CreateTime or LogAppendTime");
+        key("log.cleanup.policy", Type.STRING, "delete", 0, 0, "delete (compact arrives with compaction)");
+        key("compression.type", Type.STRING, "producer", 0, 0,
+                "producer, uncompressed, gzip, snappy, lz4 or zstd");
+    }
+
+    private static void key(String name, Type type, String defaultValue, long min, long max, String doc) {
+        KEYS.put(name, new Key(name, type, defaultValue, min, max, doc));
+    }
+
+    private final Map<String, String> values;
+    private final Map<String, String> explicit;
+
+    private BrokerConfig(Map<String, String> values, Map<String, String> explicit) {
+        this.values = values;
+        this.explicit = explicit;
+    }
+
+    /**
+     * Validates a configuration.
+     *
+     * @param settings the keys the operator set (properties file, then flags)
+     * @throws ConfigException listing every invalid value
+     */
+    public static BrokerConfig parse(Map<String, String> settings) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> explicit = new TreeMap<>();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String name = e.getKey().trim();
+            String value = e.getValue() == null ? "" : e.getValue().trim();
+            Key key = KEYS.get(name);
+            if (key == null) {
+                LOG.warn("Ignoring unknown config key '{}'", name);
+                continue;
+            }
+            String problem = check(key, value);
+            if (problem != null) {
+                problems.add(problem);
+            }
+            explicit.put(name, value);
+        }
+        String listener = explicit.getOrDefault("listeners", KEYS.get("listeners").defaultValue());
+        if (parseListener(listener) == null) {
+            problems.add("Invalid value '" + listener + "' for listeners: expected PLAINTEXT://host:port with a port"
+                    + " in 0..65535");
+        }
+        String advertised = explicit.getOrDefault("advertised.listeners", "");
+        if (!advertised.isEmpty() && parseListener(advertised) == null) {
+            problems.add("Invalid value '" + advertised + "' for advertised.listeners: expected PLAINTEXT://host:port");
+        }
+        String tsType = explicit.getOrDefault("log.message.timestamp.type", "CreateTime");
+        if (!tsType.equals("CreateTime") && !tsType.equals("LogAppendTime")) {
+            problems.add("Invalid value '" + tsType + "' for log.message.timestamp.type: must be CreateTime or"
+                    + " LogAppendTime");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("\n", problems));
+        }
+        Map<String, String> values = new TreeMap<>();
+        KEYS.values().forEach(k -> {
+            if (k.defaultValue() != null) {
+                values.put(k.name(), k.defaultValue());
+            }
+        });
+        values.putAll(explicit);
+        return new BrokerConfig(values, explicit);
+    }
+
+    private static String check(Key key, String value) {
+        switch (key.type()) {
+            case INT, LONG -> {
+                long parsed;
+                try {
+                    parsed = Long.parseLong(value);
+                    if (key.type() == Type.INT && (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE)) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    return "Invalid value '" + value + "' for " + key.name() + ": expected a whole number in "
+                            + key.min() + ".." + key.max();
+                }
+                if (parsed < key.min() || parsed > key.max()) {
+                    return "Invalid value " + value + " for " + key.name() + ": must be in " + key.min() + ".."
+                            + key.max();
+                }
+            }
+            case BOOLEAN -> {
+                if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                    return "Invalid value '" + value + "' for " + key.name() + ": expected true or false";
+                }
+            }
+            case STRING -> {
+                // checked by the cross-key rules of parse
+            }
+        }
+        return null;
+    }
+
+    /** A listener's host and port. */
+    public record Listener(String host, int port) {}
+
+    static Listener parseListener(String spec) {
+        String s = spec.trim();
+        int scheme = s.indexOf("://");
+        if (scheme < 0 || !s.substring(0, scheme).equalsIgnoreCase("PLAINTEXT")) {
+            return null;
+        }
+        String hostPort = s.substring(scheme + 3);
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                return null;
+            }
+            String host = hostPort.substring(0, colon);
+            return new Listener(host.isEmpty() ? "0.0.0.0" : host, port);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public int getInt(String key) {
+        return Integer.parseInt(values.get(key));
+    }
+
+    public long getLong(String key) {
+        return Long.parseLong(values.get(key));
+    }
+
+    public boolean getBoolean(String key) {
+        return Boolean.parseBoolean(values.get(key));
+    }
+
+    public int nodeId() {
+        return getInt("node.id");
+    }
+
+    public Listener listener() {
+        return parseListener(values.get("listeners"));
+    }
+
+    /** The address clients are told to use: advertised.listeners, else the listener (its port may be 0 here). */
+    public Listener advertisedListener() {
+        String advertised = values.getOrDefault("advertised.listeners", "");
+        return advertised.isEmpty() ? listener() : parseListener(advertised);
+    }
+
+    public Path dataDir() {
+        return Path.of(values.get("log.dirs"));
+    }
+
+    public long retentionMs() {
+        if (explicit.containsKey("log.retention.ms")) {
+            return getLong("log.retention.ms");
+        }
+        if (explicit.containsKey("log.retention.minutes")) {
+            long minutes = getLong("log.retention.minutes");
+            return minutes < 0 ? -1 : minutes * 60_000L;
+        }
+        long hours = getLong("log.retention.hours");
+        return hours < 0 ? -1 : hours * 3_600_000L;
+    }
+
+    public long rollMs() {
+        return explicit.containsKey("log.roll.ms") ? getLong("log.roll.ms") : getLong("log.roll.hours") * 3_600_000L;
+    }
+
+    /** Every key with its value, defaults included. */
+    public Map<String, String> values() {
+        return values;
+    }
+
+    /** The keys the operator set. */
+    public Map<String, String> explicit() {
+        return explicit;
+    }
+
+    /**
+     * The broker settings that give topics their defaults, keyed by the broker key {@code TopicConfigs} names, with
+     * the derived ones (retention and roll in ms) resolved.
+     */
+    public Map<String, String> topicDefaultSettings() {
+        Map<String, String> result = new TreeMap<>(explicit);
+        boolean retentionSet = explicit.containsKey("log.retention.ms") || explicit.containsKey("log.retention.minutes")
+                || explicit.containsKey("log.retention.hours");
+        if (retentionSet) {
+            result.put("log.retention.ms", String.valueOf(retentionMs()));
+        }
+        if (explicit.containsKey("log.roll.ms") || explicit.containsKey("log.roll.hours")) {
+            result.put("log.roll.ms", String.valueOf(rollMs()));
+        }
+        return result;
+    }
+
+    /** The text {@code --help} prints: every key, its default and what it does. */
+    static String describeKeys() {
+        StringBuilder out = new StringBuilder();
+        for (Key key : KEYS.values()) {
+            out.append(String.format("  %-34s %s (default: %s)%n", key.name(), key.doc(),
+                    key.defaultValue() == null ? "unset" : key.defaultValue()));
+        }
+        return out.toString();
+    }
+}

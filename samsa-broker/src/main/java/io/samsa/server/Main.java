@@ -1,0 +1,142 @@
+package io.samsa.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line: {@code samsa start [--port N] [--data-dir DIR] [--config FILE] [--override key=value]...}.
+ * Settings apply in that order of precedence: flags over the properties file over defaults. The broker runs in the
+ * foreground until SIGTERM or Ctrl-C, which shut it down cleanly.
+ */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.print(usage());
+            return args.length == 0 ? 2 : 0;
+        }
+        if (!args[0].equals("start")) {
+            err.println("Unknown command '" + args[0] + "'. Try --help.");
+            return 2;
+        }
+        Map<String, String> settings;
+        try {
+            settings = parseStartArgs(args);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        if (settings == null) {
+            out.print(usage());
+            return 0;
+        }
+        Broker broker;
+        try {
+            broker = Broker.start(BrokerConfig.parse(settings));
+        } catch (ConfigException e) {
+            err.println("Invalid configuration:\n" + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            err.println("Samsa failed to start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            stopped.countDown();
+        }, "samsa-shutdown"));
+        out.println("Samsa is listening on " + broker.bootstrapServers() + " with data in "
+                + Path.of(settings.getOrDefault("log.dirs", BrokerConfig.KEYS.get("log.dirs").defaultValue()))
+                        .toAbsolutePath().normalize());
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** @return the settings, or null when help was asked for */
+    static Map<String, String> parseStartArgs(String[] args) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        Path configFile = null;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--help", "-h" -> {
+                    return null;
+                }
+                case "--port" -> {
+                    String port = value(args, ++i, arg);
+                    flags.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+                }
+                case "--data-dir" -> flags.put("log.dirs", value(args, ++i, arg));
+                case "--node-id" -> flags.put("node.id", value(args, ++i, arg));
+                case "--config" -> configFile = Path.of(value(args, ++i, arg));
+                case "--override" -> {
+                    String kv = value(args, ++i, arg);
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--override takes key=value, got '" + kv + "'");
+                    }
+                    flags.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                default -> throw new IllegalArgumentException("Unknown option '" + arg + "'. Try --help.");
+            }
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (configFile != null) {
+            settings.putAll(readProperties(configFile));
+        }
+        settings.putAll(flags);
+        return settings;
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read the config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        props.stringPropertyNames().forEach(k -> result.put(k, props.getProperty(k)));
+        return result;
+    }
+
+    static String usage() {
+        return """
+                Usage: samsa start [--port N] [--data-dir DIR] [--node-id N] [--config FILE] [--override key=value]...
+
+                Starts a single-node Samsa broker in the foreground (Ctrl-C or SIGTERM stops it cleanly).
+                  --port N            listen on 127.0.0.1:N (same as listeners=PLAINTEXT://127.0.0.1:N)
+                  --data-dir DIR      keep data in DIR (same as log.dirs=DIR)
+                  --node-id N         the broker's id (same as node.id=N)
+                  --config FILE       a Kafka-style properties file
+                  --override k=v      set any key below; flags win over the file
+
+                Configuration keys (Kafka's names):
+                """ + BrokerConfig.describeKeys();
+    }
+}

@@ -1,0 +1,63 @@
+package io.samsa.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * {@code meta.properties} in the data directory, as in Kafka: the cluster id (made on first start) and the node id,
+ * so that a data directory is never served by a broker it does not belong to.
+ *
+ * @param clusterId the cluster id
+ * @param nodeId the node id that owns the directory
+ */
+record MetaProperties(String clusterId, int nodeId) {
+
+    static final String FILE_NAME = "meta.properties";
+
+    /** Loads the directory's identity, creating it on first start; refuses a directory of another node. */
+    static MetaProperties loadOrCreate(Path dataDir, int nodeId) {
+        Path file = dataDir.resolve(FILE_NAME);
+        try {
+            if (Files.exists(file)) {
+                Properties props = new Properties();
+                try (Reader in = Files.newBufferedReader(file)) {
+                    props.load(in);
+                }
+                int stored = Integer.parseInt(props.getProperty("node.id", "-1"));
+                if (stored != nodeId) {
+                    throw new ConfigException("The data directory " + dataDir + " belongs to node.id " + stored
+                            + ", but this broker has node.id " + nodeId);
+                }
+                return new MetaProperties(props.getProperty("cluster.id"), stored);
+            }
+            MetaProperties created = new MetaProperties(newClusterId(), nodeId);
+            Properties props = new Properties();
+            props.setProperty("version", "1");
+            props.setProperty("cluster.id", created.clusterId());
+            props.setProperty("node.id", String.valueOf(nodeId));
+            Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
+            try (Writer out = Files.newBufferedWriter(tmp)) {
+                props.store(out, "Samsa data directory identity");
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return created;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding. */
+    private static String newClusterId() {
+        UUID uuid = UUID.randomUUID();
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
+        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    }
+}

@@ -1,0 +1,608 @@
+package io.samsa.log.internal;
+
+import io.samsa.log.RecordBatchView;
+import io.samsa.log.TimestampOffset;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One segment of a partition log: a {@code .log} file of v2 record batches whose offsets start at
+ * {@link #baseOffset()}, with its offset and time indexes.
+ *
+ * <p>Invariants: {@link #size()} bytes of the file are complete, valid batches with strictly increasing offsets, all
+ * >= the base offset and at most Integer.MAX_VALUE above it; {@link #nextOffset()} is the offset after the last
+ * batch (the base offset when empty); every index entry points inside those bytes.
+ *
+ * <p>Thread-safety: mutators (append, truncate, recover, roll, flush, close) are called with the owning log's append
+ * lock held. Readers ({@link #read}, the timestamp lookups, the getters) run concurrently with them: they bound
+ * every file access by {@link #size()}, which is a volatile written only after the bytes and index entries it
+ * covers, so readers see whole batches only.
+ */
+public final class LogSegment {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
+
+    private final long baseOffset;
+    private final int maxIndexBytes;
+    private final Path logFile;
+    private final FileChannel channel;
+    private OffsetIndex offsetIndex;
+    private TimeIndex timeIndex;
+    private volatile int indexIntervalBytes;
+    private volatile int size;
+    private volatile long nextOffset;
+    private volatile long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
+    private volatile long offsetOfMaxTimestamp = -1;
+    private int bytesSinceLastIndexEntry;
+    private long firstBatchTimestamp = RecordBatchView.NO_TIMESTAMP;
+    private final long createdMs;
+    private boolean active = true;
+    private List<Path> filesToDelete;
+
+    private LogSegment(Path logFile, FileChannel channel, long baseOffset, int indexIntervalBytes,
+            int maxIndexBytes, long createdMs) {
+        this.logFile = logFile;
+        this.channel = channel;
+        this.baseOffset = baseOffset;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.maxIndexBytes = maxIndexBytes;
+        this.createdMs = createdMs;
+        this.nextOffset = baseOffset;
+    }
+
+    /** Creates a new empty segment, replacing stale files of the same name. */
+    public static LogSegment create(Path dir, long baseOffset, int indexIntervalBytes, int maxIndexBytes,
+            long nowMs) {
+        Path file = SegmentFiles.logFile(dir, baseOffset);
+        return IoErrors.call("create segment", file, () -> {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.deleteIfExists(SegmentFiles.indexFile(dir, baseOffset));
+            Files.deleteIfExists(SegmentFiles.timeIndexFile(dir, baseOffset));
+            LogSegment segment = new LogSegment(file, ch, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs);
+            segment.offsetIndex = OffsetIndex.empty(SegmentFiles.indexFile(dir, baseOffset), baseOffset,
+                    maxIndexBytes);
+            segment.timeIndex = TimeIndex.empty(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset,
+                    maxIndexBytes);
+            return segment;
+        });
+    }
+
+    /**
+     * Opens an existing segment. With {@code recover} every batch is validated and the indexes rebuilt (after an
+     * unclean shutdown); otherwise the indexes are loaded and only the tail after the last index entry is scanned,
+     * falling back to full recovery when anything is inconsistent.
+     */
+    public static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes, int maxIndexBytes,
+            long nowMs, boolean recover) {
+        Path file = SegmentFiles.logFile(dir, baseOffset);
+        return IoErrors.call("open segment", file, () -> {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            long fileSize = ch.size();
+            if (fileSize > Integer.MAX_VALUE) {
+                ch.close();
+                throw new IOException("segment is larger than 2 GiB: " + fileSize + " bytes");
+            }
+            LogSegment segment = new LogSegment(file, ch, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs);
+            segment.size = (int) fileSize;
+            boolean loaded = false;
+            if (!recover) {
+                segment.offsetIndex = OffsetIndex.load(SegmentFiles.indexFile(dir, baseOffset), baseOffset,
+                        maxIndexBytes, segment.size);
+                segment.timeIndex = TimeIndex.load(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset,
+                        maxIndexBytes);
+                loaded = segment.offsetIndex != null && segment.timeIndex != null && segment.scanTail();
+            }
+            if (!loaded) {
+                if (!recover) {
+                    LOG.info("Rebuilding the indexes of {}: missing or inconsistent", file);
+                }
+                segment.offsetIndex = OffsetIndex.empty(SegmentFiles.indexFile(dir, baseOffset), baseOffset,
+                        maxIndexBytes);
+                segment.timeIndex = TimeIndex.empty(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset,
+                        maxIndexBytes);
+                segment.recover();
+            }
+            segment.loadFirstBatchTimestamp();
+            return segment;
+        });
+    }
+
+    public long baseOffset() {
+        return baseOffset;
+    }
+
+    /** Bytes of complete batches. */
+    public int size() {
+        return size;
+    }
+
+    /** The offset after the last batch; the base offset when empty. */
+    public long nextOffset() {
+        return nextOffset;
+    }
+
+    /** The largest batch max timestamp, or -1 when empty or when no batch has a timestamp. */
+    public long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public OffsetIndex offsetIndex() {
+        return offsetIndex;
+    }
+
+    public TimeIndex timeIndex() {
+        return timeIndex;
+    }
+
+    public void setIndexIntervalBytes(int indexIntervalBytes) {
+        this.indexIntervalBytes = indexIntervalBytes;
+    }
+
+    /** The timestamp retention compares with: the largest record timestamp, else the file's modification time. */
+    public long largestTimestamp() {
+        long max = maxTimestamp;
+        if (max >= 0) {
+            return max;
+        }
+        return IoErrors.call("stat", logFile, () -> Files.getLastModifiedTime(logFile).toMillis());
+    }
+
+    /** Kafka's roll conditions other than time: size, full indexes, relative offsets that would overflow. */
+    public boolean isFullFor(int appendBytes, long lastOffset, int segmentBytes) {
+        return (size > 0 && (long) size + appendBytes > segmentBytes)
+                || offsetIndex.isFull()
+                || timeIndex.isFull()
+                || lastOffset - baseOffset > Integer.MAX_VALUE;
+    }
+
+    /**
+     * Kafka's segment.ms roll condition: the incoming batches' max timestamp is more than segmentMs after the
+     * segment's first batch (or, without a timestamp there, now is more than segmentMs after its creation).
+     */
+    public boolean isTooOldFor(long incomingMaxTimestamp, long nowMs, long segmentMs) {
+        if (size == 0) {
+            return false;
+        }
+        long waited = firstBatchTimestamp >= 0 ? incomingMaxTimestamp - firstBatchTimestamp : nowMs - createdMs;
+        return waited > segmentMs;
+    }
+
+    /**
+     * Writes already-validated batches (offsets assigned) at the end of the file and indexes them. Publishes the new
+     * size only after the write and the index entries.
+     *
+     * @param records the bytes of {@code batches}, position to limit
+     */
+    public void append(ByteBuffer records, List<RecordBatchView> batches) {
+        IoErrors.run("append to", logFile, () -> {
+            int position = size;
+            FileUtil.writeFully(channel, records.duplicate(), position);
+            if (position == 0) {
+                firstBatchTimestamp = batches.get(0).maxTimestamp();
+            }
+            for (RecordBatchView batch : batches) {
+                indexBatch(batch.lastOffset(), batch.maxTimestamp(), position);
+                position += batch.sizeInBytes();
+                bytesSinceLastIndexEntry += batch.sizeInBytes();
+            }
+            nextOffset = batches.get(batches.size() - 1).nextOffset();
+            size = position;
+        });
+    }
+
+    /** Kafka's indexing rule: an entry for a batch once more than index.interval.bytes have passed unindexed. */
+    private void indexBatch(long lastOffset, long batchMaxTimestamp, int position) throws IOException {
+        if (batchMaxTimestamp > maxTimestamp) {
+            offsetOfMaxTimestamp = lastOffset;
+            maxTimestamp = batchMaxTimestamp;
+        }
+        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+            offsetIndex.append(lastOffset, position);
+            timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+            bytesSinceLastIndexEntry = 0;
+        }
+    }
+
+    /**
+     * Validates every batch from the start of the file, rebuilding both indexes, and truncates the file at the first
+     * invalid batch (a torn write after a crash, or corruption). Logs one warning when it truncates.
+     *
+     * @return bytes truncated
+     */
+    public int recover() {
+        return IoErrors.call("recover", logFile, () -> {
+            offsetIndex.reset();
+            timeIndex.reset();
+            maxTimestamp = RecordBatchView.NO_TIMESTAMP;
+            offsetOfMaxTimestamp = -1;
+            bytesSinceLastIndexEntry = 0;
+            int fileSize = (int) channel.size();
+            int position = 0;
+            long expectedOffset = baseOffset;
+            ByteBuffer batchBuffer = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
+            String problem = null;
+            while (position < fileSize) {
+                int available = fileSize - position;
+                if (available < RecordBatchView.HEADER_SIZE) {
+                    problem = "a partial batch header of " + available + " bytes";
+                    break;
+                }
+                batchBuffer.clear().limit(RecordBatchView.HEADER_SIZE);
+                FileUtil.readFully(channel, batchBuffer, position);
+                RecordBatchView header = RecordBatchView.at(batchBuffer, 0);
+                int batchSize = header.sizeInBytes();
+                if (header.batchLength() < RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD
+                        || batchSize > available) {
+                    problem = "a batch of declared length " + header.batchLength() + " with " + available
+                            + " bytes left in the file";
+                    break;
+                }
+                if (batchBuffer.capacity() < batchSize) {
+                    batchBuffer = ByteBuffer.allocate(Math.max(batchSize, batchBuffer.capacity() * 2));
+                }
+                batchBuffer.clear().limit(batchSize);
+                FileUtil.readFully(channel, batchBuffer, position);
+                RecordBatchView batch = RecordBatchView.at(batchBuffer, 0);
+                problem = invalidReason(batch, expectedOffset);
+                if (problem != null) {
+                    break;
+                }
+                indexBatch(batch.lastOffset(), batch.maxTimestamp(), position);
+                position += batchSize;
+                bytesSinceLastIndexEntry += batchSize;
+                expectedOffset = batch.nextOffset();
+            }
+            int truncated = fileSize - position;
+            if (truncated > 0) {
+                LOG.warn("Truncating {} at byte {} (offset {}): found {}; {} bytes removed", logFile, position,
+                        expectedOffset, problem, truncated);
+                channel.truncate(position);
+            }
+            nextOffset = expectedOffset;
+            size = position;
+            return truncated;
+        });
+    }
+
+    /** Why a batch read from disk cannot be kept, or null when it is sound. */
+    private String invalidReason(RecordBatchView batch, long expectedOffset) {
+        if (batch.magic() != RecordBatchView.MAGIC_V2) {
+            return "magic " + batch.magic();
+        }
+        if (!batch.isCrcValid()) {
+            return "a CRC mismatch";
+        }
+        if (batch.recordsCount() < 1 || batch.lastOffsetDelta() != batch.recordsCount() - 1) {
+            return "a record count of " + batch.recordsCount() + " with lastOffsetDelta " + batch.lastOffsetDelta();
+        }
+        if (batch.baseOffset() < expectedOffset || batch.lastOffset() - baseOffset > Integer.MAX_VALUE) {
+            return "base offset " + batch.baseOffset() + " where at least " + expectedOffset + " was expected";
+        }
+        return null;
+    }
+
+    /**
+     * After loading the indexes: scans the batches after the last offset index entry to find the next offset and
+     * the max timestamp. Returns false when the indexes do not match the log, or a header looks broken, so that the
+     * caller recovers the segment.
+     */
+    private boolean scanTail() throws IOException {
+        int position = offsetIndex.lastPosition();
+        long expectedOffset = baseOffset;
+        long tailMaxTimestamp = timeIndex.lastTimestamp();
+        long tailOffsetOfMax = timeIndex.lastOffset();
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
+        boolean first = true;
+        while (position < size) {
+            RecordBatchView batch = readHeader(position, header, size);
+            if (batch == null || batch.magic() != RecordBatchView.MAGIC_V2
+                    || batch.batchLength() < RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD
+                    || (long) position + batch.sizeInBytes() > size || batch.baseOffset() < expectedOffset) {
+                return false;
+            }
+            if (first && offsetIndex.entries() > 0 && batch.lastOffset() != offsetIndex.lastOffset()) {
+                return false;
+            }
+            first = false;
+            if (batch.maxTimestamp() > tailMaxTimestamp) {
+                tailMaxTimestamp = batch.maxTimestamp();
+                tailOffsetOfMax = batch.lastOffset();
+            }
+            expectedOffset = batch.nextOffset();
+            position += batch.sizeInBytes();
+        }
+        if (timeIndex.lastOffset() >= expectedOffset) {
+            return false;
+        }
+        nextOffset = expectedOffset;
+        maxTimestamp = tailMaxTimestamp;
+        offsetOfMaxTimestamp = tailOffsetOfMax;
+        bytesSinceLastIndexEntry = size - offsetIndex.lastPosition();
+        return true;
+    }
+
+    private void loadFirstBatchTimestamp() throws IOException {
+        if (size > 0) {
+            RecordBatchView first = readHeader(0, ByteBuffer.allocate(RecordBatchView.HEADER_SIZE), size);
+            firstBatchTimestamp = first == null ? RecordBatchView.NO_TIMESTAMP : first.maxTimestamp();
+        }
+    }
+
+    /** Reads the header of the batch at {@code position} into {@code scratch}; null when it ends past {@code limit}. */
+    private RecordBatchView readHeader(int position, ByteBuffer scratch, int limit) throws IOException {
+        if (limit - position < RecordBatchView.HEADER_SIZE) {
+            return null;
+        }
+        scratch.clear().limit(RecordBatchView.HEADER_SIZE);
+        if (FileUtil.readFully(channel, scratch, position) < RecordBatchView.HEADER_SIZE) {
+            return null;
+        }
+        return RecordBatchView.at(scratch, 0);
+    }
+
+    /**
+     * Reads whole batches starting with the one holding {@code startOffset}.
+     *
+     * @return the batches, possibly none (when the first does not fit or is at or above the upper bound), or null
+     *     when no batch in this segment ends at or after {@code startOffset}
+     */
+    public ByteBuffer read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
+            throws IOException {
+        int limit = size;
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
+        int position = findBatchPosition(startOffset, header, limit);
+        if (position < 0) {
+            return null;
+        }
+        int start = position;
+        while (position < limit) {
+            RecordBatchView batch = readHeader(position, header, limit);
+            if (batch == null || batch.baseOffset() >= maxOffsetExclusive) {
+                break;
+            }
+            int batchSize = batch.sizeInBytes();
+            boolean firstBatch = position == start;
+            if ((long) position - start + batchSize > maxBytes && !(firstBatch && minOneBatch)) {
+                break;
+            }
+            position += batchSize;
+        }
+        ByteBuffer result = ByteBuffer.allocate(position - start);
+        int read = FileUtil.readFully(channel, result, start);
+        if (read < result.capacity()) {
+            // The segment shrank under us (truncation); return nothing rather than a partial batch.
+            return ByteBuffer.allocate(0);
+        }
+        return result.flip();
+    }
+
+    /** The position of the first batch whose last offset is >= {@code offset}, or -1 when there is none. */
+    private int findBatchPosition(long offset, ByteBuffer header, int limit) throws IOException {
+        int position = offsetIndex.lookup(offset);
+        while (position < limit) {
+            RecordBatchView batch = readHeader(position, header, limit);
+            if (batch == null) {
+                return -1;
+            }
+            if (batch.lastOffset() >= offset) {
+                return position;
+            }
+            position += batch.sizeInBytes();
+        }
+        return -1;
+    }
+
+    /** Reads the whole batch at {@code position}; its header must already be known to fit below {@code size}. */
+    private RecordBatchView readBatch(int position, int batchSize) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(batchSize);
+        FileUtil.readFully(channel, buffer, position);
+        return RecordBatchView.at(buffer, 0);
+    }
+
+    /**
+     * The first record with timestamp >= {@code timestamp} and offset >= {@code minOffset}, or null. Compressed
+     * batches are not decompressed: their base offset (or {@code minOffset}) and max timestamp stand for them.
+     */
+    public TimestampOffset findOffsetByTimestamp(long timestamp, long minOffset) throws IOException {
+        int limit = size;
+        long fromOffset = timeIndex.lookup(timestamp);
+        int position = fromOffset < 0 ? 0 : offsetIndex.lookup(fromOffset);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
+        while (position < limit) {
+            RecordBatchView head = readHeader(position, header, limit);
+            if (head == null) {
+                return null;
+            }
+            int batchSize = head.sizeInBytes();
+            if (head.maxTimestamp() >= timestamp && head.lastOffset() >= minOffset) {
+                int epoch = head.partitionLeaderEpoch();
+                if (head.isLogAppendTime() || head.isCompressed()) {
+                    return new TimestampOffset(head.maxTimestamp(), Math.max(head.baseOffset(), minOffset), epoch);
+                }
+                TimestampOffset[] found = new TimestampOffset[1];
+                readBatch(position, batchSize).forEachRecord((offset, ts) -> {
+                    if (ts >= timestamp && offset >= minOffset) {
+                        found[0] = new TimestampOffset(ts, offset, epoch);
+                        return false;
+                    }
+                    return true;
+                });
+                if (found[0] != null) {
+                    return found[0];
+                }
+            }
+            position += batchSize;
+        }
+        return null;
+    }
+
+    /**
+     * The record holding this segment's max timestamp, or null when the segment has none. For a compressed batch
+     * the batch's last offset stands for it (finding the record would need decompression).
+     */
+    public TimestampOffset findMaxTimestampOffset() throws IOException {
+        long max = maxTimestamp;
+        long batchLastOffset = offsetOfMaxTimestamp;
+        if (max < 0) {
+            return null;
+        }
+        int limit = size;
+        int position = findBatchPosition(batchLastOffset, ByteBuffer.allocate(RecordBatchView.HEADER_SIZE), limit);
+        if (position < 0) {
+            return null;
+        }
+        RecordBatchView head = readHeader(position, ByteBuffer.allocate(RecordBatchView.HEADER_SIZE), limit);
+        int epoch = head.partitionLeaderEpoch();
+        if (head.isLogAppendTime()) {
+            return new TimestampOffset(head.maxTimestamp(), head.baseOffset(), epoch);
+        }
+        if (head.isCompressed()) {
+            return new TimestampOffset(head.maxTimestamp(), head.lastOffset(), epoch);
+        }
+        long[] offset = {head.lastOffset()};
+        readBatch(position, head.sizeInBytes()).forEachRecord((o, ts) -> {
+            if (ts == head.maxTimestamp()) {
+                offset[0] = o;
+                return false;
+            }
+            return true;
+        });
+        return new TimestampOffset(head.maxTimestamp(), offset[0], epoch);
+    }
+
+    /**
+     * Removes the batches whose last offset is >= {@code offset} (a batch holding it goes entirely) and their
+     * index entries.
+     *
+     * @return bytes removed
+     */
+    public int truncateTo(long offset) {
+        return IoErrors.call("truncate", logFile, () -> {
+            int limit = size;
+            int position = findBatchPosition(offset, ByteBuffer.allocate(RecordBatchView.HEADER_SIZE), limit);
+            if (position < 0) {
+                return 0;
+            }
+            offsetIndex.truncateTo(offset);
+            timeIndex.truncateTo(offset);
+            channel.truncate(position);
+            size = position;
+            if (!scanTail()) {
+                recover();
+            }
+            if (size == 0) {
+                firstBatchTimestamp = RecordBatchView.NO_TIMESTAMP;
+            }
+            return limit - position;
+        });
+    }
+
+    /** Calls {@code action} with the header of every batch whose base offset is >= {@code fromOffset}, in order. */
+    public void forEachBatchHeader(long fromOffset, java.util.function.Consumer<RecordBatchView> action) {
+        IoErrors.run("scan", logFile, () -> {
+            int limit = size;
+            ByteBuffer header = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
+            int position = offsetIndex.lookup(fromOffset);
+            while (position < limit) {
+                RecordBatchView batch = readHeader(position, header, limit);
+                if (batch == null) {
+                    return;
+                }
+                if (batch.baseOffset() >= fromOffset) {
+                    action.accept(batch);
+                }
+                position += batch.sizeInBytes();
+            }
+        });
+    }
+
+    /** Makes this segment the one appends go to again, after a truncation removed the segments above it. */
+    public void reactivate() {
+        active = true;
+    }
+
+    /** Called when a newer segment takes over appends: records the final time index entry, as Kafka does. */
+    public void onBecomeInactive() {
+        IoErrors.run("seal the time index of", logFile, () -> {
+            if (maxTimestamp >= 0) {
+                timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+            }
+            active = false;
+        });
+    }
+
+    /** Forces the file and indexes to disk; index handles of inactive segments are closed afterwards. */
+    public void flush() {
+        IoErrors.run("flush", logFile, () -> {
+            channel.force(true);
+            offsetIndex.flush();
+            timeIndex.flush();
+            if (!active) {
+                offsetIndex.close();
+                timeIndex.close();
+            }
+        });
+    }
+
+    public void close() {
+        IoErrors.run("close", logFile, () -> {
+            offsetIndex.close();
+            timeIndex.close();
+            channel.close();
+        });
+    }
+
+    /**
+     * First step of deleting the segment: renames its files with the {@code .deleted} suffix so that a restart will
+     * not load them. The channel and the in-memory indexes stay usable so that readers holding this segment can
+     * finish; {@link #deleteFiles()} removes the files later.
+     */
+    public void renameForDeletion() {
+        IoErrors.run("rename for deletion", logFile, () -> {
+            offsetIndex.close();
+            timeIndex.close();
+            List<Path> renamed = new ArrayList<>();
+            for (Path file : List.of(logFile, offsetIndex.file(), timeIndex.file())) {
+                Path target = file.resolveSibling(file.getFileName() + SegmentFiles.DELETED_SUFFIX);
+                if (Files.exists(file)) {
+                    Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                renamed.add(target);
+            }
+            filesToDelete = renamed;
+        });
+    }
+
+    /** Final step of deletion: closes the channel and removes the files. */
+    public void deleteFiles() {
+        IoErrors.run("delete", logFile, () -> {
+            close();
+            List<Path> files = filesToDelete != null
+                    ? filesToDelete
+                    : List.of(logFile, offsetIndex.file(), timeIndex.file());
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(" + logFile + ", baseOffset=" + baseOffset + ", size=" + size + ", nextOffset="
+                + nextOffset + ")";
+    }
+}
