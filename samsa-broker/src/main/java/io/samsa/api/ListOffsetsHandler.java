@@ -46,6 +46,9 @@ final class ListOffsetsHandler implements ApiHandler {
                     Partition partition = replicas.partitionOrThrow(new TopicPartition(topic.name(), p.partitionIndex()));
                     partition.checkLeaderEpoch(p.currentLeaderEpoch());
                     lookup(partition, p.timestamp(), data.isolationLevel() == 1, result);
+                    if (request.version() < 4) {
+                        result.setLeaderEpoch(-1); // the field exists from v4 on
+                    }
                     result.setErrorCode(Errors.NONE.code());
                 } catch (RuntimeException e) {
                     result.setErrorCode(ErrorMapper.toError(e).code());
@@ -65,7 +68,7 @@ final class ListOffsetsHandler implements ApiHandler {
             result.setOffset(bound).setLeaderEpoch(partition.leaderEpoch());
         } else if (timestamp == EARLIEST || timestamp == EARLIEST_LOCAL) {
             long start = log.logStartOffset();
-            result.setOffset(start).setLeaderEpoch(log.epochForOffset(start));
+            result.setOffset(start).setLeaderEpoch(partition.leaderEpoch() /* FIXME epochForOffset */);
         } else if (timestamp == LATEST_TIERED) {
             // Nothing is tiered: no offset has been uploaded.
             result.setOffset(-1);

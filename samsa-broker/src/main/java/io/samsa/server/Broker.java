@@ -6,8 +6,10 @@ import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
 import io.samsa.log.LogManager;
 import io.samsa.log.TopicPartition;
+import io.samsa.metadata.ConfigResource;
 import io.samsa.metadata.LocalMetadataLog;
 import io.samsa.metadata.MetadataController;
+import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.network.KafkaServer;
 import io.samsa.replication.ReplicaManager;
@@ -72,20 +74,21 @@ public final class Broker implements AutoCloseable {
         MetadataController controller = new MetadataController(metadataLog, new MetadataController.Settings(
                 config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")));
 
-        LogManager logs = LogManager.open(dataDir, System::currentTimeMillis,
-                config.getLong("log.retention.check.interval.ms"));
+        TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
+        MetadataImage image = controller.image();
+        LogManager logs = LogManager.open(dataDir, System::currentTimeMillis, tp -> topicDefaults.logConfig(
+                image.configs(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic()))));
         closeables.add(logs);
 
         ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("samsa-scheduler"));
         ((ScheduledThreadPoolExecutor) scheduler).setRemoveOnCancelPolicy(true);
         closeables.add(() -> shutdown(scheduler));
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler);
-        TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
         MetadataPublisher publisher = new MetadataPublisher(config.nodeId(), replicas, topicDefaults);
         publisher.accept(controller.image());
         deleteStrayLogs(logs, replicas);
         controller.addListener(publisher);
-        logs.startBackgroundTasks();
+        logs.startBackgroundTasks(config.getLong("log.retention.check.interval.ms"));
 
         BrokerConfig.Listener advertised = config.advertisedListener();
         BrokerConfigs brokerConfigs = new BrokerConfigs(config.values(), config.explicit().keySet());

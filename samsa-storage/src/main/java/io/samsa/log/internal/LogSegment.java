@@ -47,6 +47,7 @@ public final class LogSegment {
     private final long createdMs;
     private boolean active = true;
     private List<Path> filesToDelete;
+    private int truncatedOnOpen;
 
     private LogSegment(Path logFile, FileChannel channel, long baseOffset, int indexIntervalBytes,
             int maxIndexBytes, long createdMs) {
@@ -66,8 +67,12 @@ public final class LogSegment {
         return IoErrors.call("create segment", file, () -> {
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            Files.deleteIfExists(SegmentFiles.indexFile(dir, baseOffset));
-            Files.deleteIfExists(SegmentFiles.timeIndexFile(dir, baseOffset));
+            // Empty index files from the start, as Kafka has them, so that tools find every segment's indexes.
+            for (Path index : List.of(SegmentFiles.indexFile(dir, baseOffset),
+                    SegmentFiles.timeIndexFile(dir, baseOffset))) {
+                Files.deleteIfExists(index);
+                Files.createFile(index);
+            }
             LogSegment segment = new LogSegment(file, ch, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs);
             segment.offsetIndex = OffsetIndex.empty(SegmentFiles.indexFile(dir, baseOffset), baseOffset,
                     maxIndexBytes);
@@ -110,11 +115,16 @@ public final class LogSegment {
                         maxIndexBytes);
                 segment.timeIndex = TimeIndex.empty(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset,
                         maxIndexBytes);
-                segment.recover();
+                segment.truncatedOnOpen = segment.recover();
             }
             segment.loadFirstBatchTimestamp();
             return segment;
         });
+    }
+
+    /** Bytes that recovery cut from the end of the file when the segment was opened. */
+    public int truncatedOnOpen() {
+        return truncatedOnOpen;
     }
 
     public long baseOffset() {

@@ -1,0 +1,765 @@
+package io.samsa.log;
+
+import io.samsa.log.internal.FileUtil;
+import io.samsa.log.internal.IoErrors;
+import io.samsa.log.internal.LeaderEpochCache;
+import io.samsa.log.internal.LogSegment;
+import io.samsa.log.internal.OffsetCheckpoint;
+import io.samsa.log.internal.ProducerStateManager;
+import io.samsa.log.internal.SegmentFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition: a directory of segments in Kafka's on-disk format, with crash recovery, retention,
+ * the leader-epoch cache and idempotent-producer state.
+ *
+ * <p>Invariants: there is always at least one segment; the last one (the active segment) takes all appends;
+ * logStartOffset <= logEndOffset; every batch at or above the recovery point was validated or written since the
+ * last open; producer state and the epoch cache describe exactly the batches below logEndOffset.
+ *
+ * <p>Thread-safety: every mutation (append, roll, flush, truncation, retention, config change, close) holds one
+ * lock per log, so appends are serialized. Reads take no lock: a segment publishes its size only after its bytes
+ * and index entries are written, and the log end offset is published after that, so readers see whole batches
+ * only. Segments removed by retention are renamed at once but closed and deleted only after
+ * {@link LogConfig#fileDeleteDelayMs()}, so a read already under way finishes; a read that still loses the race
+ * gets a {@link StorageException}.
+ *
+ * <p>Durability: writes go to the file through {@link java.nio.channels.FileChannel} with no user-space buffer,
+ * so an acknowledged append survives a crash of the process (the page cache holds it); fsync follows
+ * flush.messages and flush.ms, and rolled segments are fsynced by {@link #flushIfDue(long)}.
+ */
+public final class Log implements AutoCloseable {
+
+    /** Written by {@link #close()}, deleted by {@link #open}: its absence at open means the log needs recovery. */
+    public static final String CLEAN_SHUTDOWN_FILE = ".samsa-clean-shutdown";
+    public static final String LOG_START_OFFSET_FILE = "log-start-offset-checkpoint";
+    public static final String RECOVERY_POINT_FILE = "recovery-point-offset-checkpoint";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Log.class);
+
+    private final Path dir;
+    private final TopicPartition topicPartition;
+    private final LongSupplier nowMs;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final OffsetCheckpoint logStartCheckpoint;
+    private final OffsetCheckpoint recoveryCheckpoint;
+    private final LeaderEpochCache epochs;
+    private final ProducerStateManager producerState;
+    private final List<PendingDelete> pendingDeletes = new ArrayList<>();
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile boolean closed;
+    private long recoveryPoint;
+    private long unflushedRecords;
+    private long lastFlushMs;
+
+    /** A segment renamed for deletion, whose files go once {@code dueMs} has passed. */
+    private record PendingDelete(LogSegment segment, long dueMs) {}
+
+    private Log(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs) {
+        this.dir = dir;
+        this.topicPartition = tp;
+        this.config = config;
+        this.nowMs = nowMs;
+        this.logStartCheckpoint = new OffsetCheckpoint(dir.resolve(LOG_START_OFFSET_FILE));
+        this.recoveryCheckpoint = new OffsetCheckpoint(dir.resolve(RECOVERY_POINT_FILE));
+        this.epochs = LeaderEpochCache.load(dir);
+        this.producerState = new ProducerStateManager(dir);
+        this.lastFlushMs = nowMs.getAsLong();
+    }
+
+    /**
+     * Opens the log in {@code dir}, creating the directory if needed. After an unclean shutdown (no clean-shutdown
+     * marker) every batch from the recovery point on is validated, and the log is truncated at the first invalid
+     * one; indexes that are missing or inconsistent are rebuilt; producer state is restored from the latest
+     * snapshot and the batches after it.
+     *
+     * @param nowMs the clock, in epoch milliseconds (injectable for tests)
+     */
+    public static Log open(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs) {
+        IoErrors.run("create log directory", dir, () -> Files.createDirectories(dir));
+        Log log = new Log(dir, tp, config, nowMs);
+        log.load();
+        return log;
+    }
+
+    private void load() {
+        Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+        boolean clean = Files.exists(marker);
+        List<Long> baseOffsets = IoErrors.call("list", dir, this::removeLeftoversAndListSegments);
+        long checkpointedStart = logStartCheckpoint.read(0L);
+        recoveryPoint = recoveryCheckpoint.read(0L);
+        loadSegments(baseOffsets, clean);
+        long firstBase = segments.firstKey();
+        long end = segments.lastEntry().getValue().nextOffset();
+        if (checkpointedStart > end) {
+            LOG.warn("{}: log start offset {} is above the log end offset {}; starting the log over at {}",
+                    topicPartition, checkpointedStart, end, checkpointedStart);
+            for (LogSegment segment : List.copyOf(segments.values())) {
+                segments.remove(segment.baseOffset());
+                segment.deleteFiles();
+            }
+            addSegment(LogSegment.create(dir, checkpointedStart, config.indexIntervalBytes(),
+                    config.segmentIndexBytes(), nowMs.getAsLong()));
+            end = checkpointedStart;
+        }
+        logEndOffset = end;
+        logStartOffset = Math.max(checkpointedStart, Math.min(firstBase, end));
+        epochs.truncateFromEnd(logEndOffset);
+        epochs.truncateFromStart(logStartOffset);
+        rebuildProducerState();
+        if (!clean) {
+            producerState.takeSnapshot(logEndOffset);
+            for (LogSegment segment : segments.values()) {
+                segment.flush();
+            }
+        }
+        recoveryPoint = logEndOffset;
+        recoveryCheckpoint.write(recoveryPoint);
+        if (checkpointedStart != logStartOffset) {
+            logStartCheckpoint.write(logStartOffset);
+        }
+        // Only now may a crash go unnoticed by the next open, so the marker goes last.
+        IoErrors.run("delete", marker, () -> {
+            if (Files.deleteIfExists(marker)) {
+                FileUtil.fsyncDirectory(dir);
+            }
+        });
+    }
+
+    /** Deletes files a crash may leave behind and returns the base offsets of the segments, ascending. */
+    private List<Long> removeLeftoversAndListSegments() throws IOException {
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(dir)) {
+            files = listing.toList();
+        }
+        List<Long> baseOffsets = new ArrayList<>();
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(SegmentFiles.DELETED_SUFFIX) || name.endsWith(FileUtil.TMP_SUFFIX)) {
+                Files.deleteIfExists(file);
+            } else if (SegmentFiles.parseOffset(name, SegmentFiles.LOG_SUFFIX) >= 0) {
+                baseOffsets.add(SegmentFiles.parseOffset(name, SegmentFiles.LOG_SUFFIX));
+            }
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            long indexOf = Math.max(SegmentFiles.parseOffset(name, SegmentFiles.INDEX_SUFFIX),
+                    SegmentFiles.parseOffset(name, SegmentFiles.TIME_INDEX_SUFFIX));
+            if (indexOf >= 0 && !baseOffsets.contains(indexOf)) {
+                Files.deleteIfExists(file);
+            }
+        }
+        baseOffsets.sort(null);
+        return baseOffsets;
+    }
+
+    private void loadSegments(List<Long> baseOffsets, boolean clean) {
+        long now = nowMs.getAsLong();
+        LogConfig cfg = config;
+        // After a crash, recover from the segment holding the recovery point: everything before it was fsynced.
+        long recoverFrom = Long.MIN_VALUE;
+        for (long base : baseOffsets) {
+            if (base <= recoveryPoint) {
+                recoverFrom = base;
+            }
+        }
+        for (int i = 0; i < baseOffsets.size(); i++) {
+            long base = baseOffsets.get(i);
+            boolean recover = !clean && base >= recoverFrom;
+            LogSegment segment = LogSegment.open(dir, base, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), now,
+                    recover);
+            int truncated = segment.truncatedOnOpen();
+            addSegment(segment);
+            if (truncated > 0 && i + 1 < baseOffsets.size()) {
+                List<Long> dropped = baseOffsets.subList(i + 1, baseOffsets.size());
+                LOG.info("{}: deleting {} segment(s) after the truncation point: {}", topicPartition,
+                        dropped.size(), dropped);
+                for (long later : dropped) {
+                    for (Path file : List.of(SegmentFiles.logFile(dir, later), SegmentFiles.indexFile(dir, later),
+                            SegmentFiles.timeIndexFile(dir, later))) {
+                        IoErrors.run("delete", file, () -> Files.deleteIfExists(file));
+                    }
+                }
+                break;
+            }
+        }
+        if (segments.isEmpty()) {
+            long start = Math.max(0L, logStartCheckpoint.read(0L));
+            addSegment(LogSegment.create(dir, start, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), now));
+        }
+        for (LogSegment segment : segments.headMap(segments.lastKey()).values()) {
+            segment.onBecomeInactive();
+        }
+    }
+
+    private void addSegment(LogSegment segment) {
+        segments.put(segment.baseOffset(), segment);
+    }
+
+    /** Loads the latest producer snapshot at or below the log end and replays the batches after it. */
+    private void rebuildProducerState() {
+        long snapshotOffset = producerState.loadLatestSnapshot(logEndOffset);
+        long from = Math.max(snapshotOffset, 0L);
+        Long firstSegment = segments.floorKey(from);
+        Map<Long, LogSegment> toReplay = firstSegment == null ? segments : segments.tailMap(firstSegment);
+        for (LogSegment segment : toReplay.values()) {
+            segment.forEachBatchHeader(from, producerState::replay);
+        }
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** Applies new settings; they take effect at the next append, roll, flush or retention check. */
+    public void updateConfig(LogConfig newConfig) {
+        lock.lock();
+        try {
+            config = newConfig;
+            segments.lastEntry().getValue().setIndexIntervalBytes(newConfig.indexIntervalBytes());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment segment : segments.values()) {
+            total += segment.size();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** The leader epoch of the latest batch appended as leader, or -1 when none is known. */
+    public int latestEpoch() {
+        return epochs.latestEpoch();
+    }
+
+    /** Kafka's OffsetsForLeaderEpoch answer for {@code epoch}; see {@link EpochEndOffset}. */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        return epochs.endOffsetFor(epoch, logEndOffset);
+    }
+
+    public Collection<ProducerStateEntry> activeProducers() {
+        return producerState.activeProducers();
+    }
+
+    /**
+     * Appends the batches of a produce request as the partition leader. Every batch is validated first and nothing
+     * is written if one fails (see {@link RecordBatchView#validateAll}; records are not decompressed). The batches
+     * are then patched IN PLACE in {@code records}: consecutive offsets from the log end offset, the partition leader
+     * epoch, and with LogAppendTime the broker's time (CRC rewritten).
+     *
+     * <p>Idempotent batches follow Kafka's rules (see {@code ProducerStateManager}). When the request holds a retry
+     * of a batch still in the producer's window, nothing is written and the result carries the original offsets,
+     * {@code duplicate = true}, recordCount 0, and as logAppendTime the original batch's max timestamp (as Kafka
+     * answers). Control batches are refused with INVALID_RECORD: clients may not write them.
+     *
+     * @param records one or more v2 batches, position to limit; modified in place
+     * @param leaderEpoch the current leader epoch, stored in each batch and in the epoch cache
+     * @throws StorageException INVALID_RECORD, CORRUPT_MESSAGE, RECORD_TOO_LARGE, INVALID_PRODUCER_EPOCH,
+     *     OUT_OF_ORDER_SEQUENCE, or STORAGE_ERROR when the disk fails
+     */
+    public LogAppendResult appendAsLeader(ByteBuffer records, int leaderEpoch) {
+        List<RecordBatchView> batches = RecordBatchView.validateAll(records, config.maxMessageBytes());
+        for (RecordBatchView batch : batches) {
+            if (batch.isControl()) {
+                throw new StorageException(StorageException.Kind.INVALID_RECORD,
+                        "Clients may not write control batches");
+            }
+            if (batch.hasProducerId() && batch.baseSequence() < 0) {
+                throw new StorageException(StorageException.Kind.INVALID_RECORD, "Batch from producer "
+                        + batch.producerId() + " has no sequence number");
+            }
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            LogConfig cfg = config;
+            long now = nowMs.getAsLong();
+            long appendTime = cfg.logAppendTime() ? now : RecordBatchView.NO_TIMESTAMP;
+            long firstOffset = logEndOffset;
+            ProducerStateManager.Check check = producerState.check(batches, firstOffset, appendTime);
+            if (check instanceof ProducerStateManager.Duplicate dup) {
+                return new LogAppendResult(
+                        dup.firstOffset(), dup.lastOffset(), dup.timestamp(), logStartOffset, 0, true);
+            }
+            long nextOffset = firstOffset;
+            long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
+            int recordCount = 0;
+            for (RecordBatchView batch : batches) {
+                batch.setBaseOffset(nextOffset);
+                batch.setPartitionLeaderEpoch(leaderEpoch);
+                if (appendTime >= 0) {
+                    batch.setLogAppendTime(appendTime);
+                }
+                nextOffset = batch.nextOffset();
+                maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+                recordCount += batch.recordsCount();
+            }
+            LogSegment active = segments.lastEntry().getValue();
+            if (active.isFullFor(records.remaining(), nextOffset - 1, cfg.segmentBytes())
+                    || active.isTooOldFor(maxTimestamp, now, cfg.segmentMs())) {
+                active = rollLocked(now);
+            }
+            epochs.assign(leaderEpoch, firstOffset);
+            active.append(records, batches);
+            producerState.commit((ProducerStateManager.Accepted) check);
+            logEndOffset = nextOffset;
+            unflushedRecords += recordCount;
+            if (unflushedRecords >= cfg.flushMessages()) {
+                flushLocked(now);
+            }
+            return new LogAppendResult(firstOffset, nextOffset - 1, appendTime, logStartOffset, recordCount, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads whole batches, starting with the one holding {@code startOffset}, stopping before a batch whose base
+     * offset is >= {@code maxOffsetExclusive} (the high watermark) or that would take the result past
+     * {@code maxBytes}; with {@code minOneBatch} the first batch is returned even when larger than maxBytes.
+     *
+     * @throws StorageException OFFSET_OUT_OF_RANGE below the log start offset or above the log end offset
+     */
+    public LogReadResult read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+        long start = logStartOffset;
+        long end = logEndOffset;
+        if (startOffset < start || startOffset > end) {
+            throw new StorageException(StorageException.Kind.OFFSET_OUT_OF_RANGE, "Offset " + startOffset
+                    + " is out of range for " + topicPartition + ": log start " + start + ", log end " + end);
+        }
+        long upper = Math.min(maxOffsetExclusive, end);
+        if (startOffset >= upper) {
+            return new LogReadResult(ByteBuffer.allocate(0), start, end);
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
+        if (entry == null) {
+            entry = segments.firstEntry();
+        }
+        while (entry != null) {
+            LogSegment segment = entry.getValue();
+            ByteBuffer batches = readSegment(segment, startOffset, maxBytes, upper, minOneBatch);
+            if (batches != null) {
+                return new LogReadResult(batches, start, end);
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return new LogReadResult(ByteBuffer.allocate(0), start, end);
+    }
+
+    private ByteBuffer readSegment(LogSegment segment, long startOffset, int maxBytes, long upper, boolean minOne) {
+        try {
+            return segment.read(startOffset, maxBytes, upper, minOne);
+        } catch (ClosedChannelException e) {
+            if (startOffset < logStartOffset) {
+                throw new StorageException(StorageException.Kind.OFFSET_OUT_OF_RANGE, "Offset " + startOffset
+                        + " of " + topicPartition + " was deleted while being read; log start is now "
+                        + logStartOffset, e);
+            }
+            throw IoErrors.storageError("read (segment closed)", segment.logFile(), e);
+        } catch (IOException e) {
+            throw IoErrors.storageError("read", segment.logFile(), e);
+        }
+    }
+
+    /**
+     * Kafka's ListOffsets by timestamp: the first record at or after the log start offset whose timestamp is >=
+     * {@code timestamp}, or null. For a compressed batch the batch's base offset and max timestamp stand for the
+     * record (finding it would need decompression).
+     */
+    public TimestampOffset offsetForTimestamp(long timestamp) {
+        long start = logStartOffset;
+        for (LogSegment segment : segments.values()) {
+            if (segment.maxTimestamp() < timestamp || segment.nextOffset() <= start) {
+                continue;
+            }
+            try {
+                TimestampOffset found = segment.findOffsetByTimestamp(timestamp, start);
+                if (found != null) {
+                    return found;
+                }
+            } catch (IOException e) {
+                throw IoErrors.storageError("search by timestamp", segment.logFile(), e);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Kafka's ListOffsets MAX_TIMESTAMP: the record with the largest timestamp (the first such), or null when the
+     * log is empty. For a compressed batch its last offset stands for the record.
+     */
+    public TimestampOffset maxTimestampOffset() {
+        if (logEndOffset == logStartOffset) {
+            return null;
+        }
+        LogSegment best = null;
+        for (LogSegment segment : segments.values()) {
+            if (best == null || segment.maxTimestamp() > best.maxTimestamp()) {
+                best = segment;
+            }
+        }
+        try {
+            return best.findMaxTimestampOffset();
+        } catch (IOException e) {
+            throw IoErrors.storageError("search by timestamp", best.logFile(), e);
+        }
+    }
+
+    /**
+     * Raises the log start offset (DeleteRecords) and deletes the segments wholly below it; the new start is
+     * checkpointed before this returns.
+     *
+     * @throws StorageException OFFSET_OUT_OF_RANGE when {@code offset} is above the log end offset
+     */
+    public void deleteRecordsBefore(long offset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset > logEndOffset) {
+                throw new StorageException(StorageException.Kind.OFFSET_OUT_OF_RANGE, "Cannot delete records before "
+                        + offset + ": the log end offset of " + topicPartition + " is " + logEndOffset);
+            }
+            if (offset <= logStartOffset) {
+                return;
+            }
+            advanceLogStartOffset(offset);
+            deleteOldestSegmentsWhile((segment, next) -> next.baseOffset() <= logStartOffset, nowMs.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void advanceLogStartOffset(long offset) {
+        if (offset <= logStartOffset) {
+            return;
+        }
+        logStartCheckpoint.write(offset);
+        logStartOffset = offset;
+        epochs.truncateFromStart(offset);
+        producerState.onLogStartOffsetIncremented(offset);
+    }
+
+    /**
+     * Deletes closed segments past retention, as Kafka's retention check: first those whose newest record is older
+     * than retention.ms, then the oldest while the log stays at least retention.bytes without them, then those
+     * wholly below the log start offset. The active segment is never deleted (Kafka would roll and delete it
+     * when it is past retention.ms; here it waits for the next roll). Also removes files of earlier deletions whose
+     * file.delete.delay.ms has passed.
+     *
+     * @return segments deleted
+     */
+    public int enforceRetention(long nowMs) {
+        lock.lock();
+        try {
+            ensureOpen();
+            deleteDueFiles(nowMs);
+            LogConfig cfg = config;
+            int deleted = 0;
+            if (cfg.retentionMs() >= 0) {
+                deleted += deleteOldestSegmentsWhile(
+                        (segment, next) -> nowMs - segment.largestTimestamp() > cfg.retentionMs(), nowMs);
+            }
+            if (cfg.retentionBytes() >= 0) {
+                long[] excess = {sizeInBytes() - cfg.retentionBytes()};
+                deleted += deleteOldestSegmentsWhile((segment, next) -> {
+                    if (excess[0] - segment.size() >= 0) {
+                        excess[0] -= segment.size();
+                        return true;
+                    }
+                    return false;
+                }, nowMs);
+            }
+            deleted += deleteOldestSegmentsWhile((segment, next) -> next.baseOffset() <= logStartOffset, nowMs);
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes segments from the oldest on while {@code test(segment, nextSegment)} holds; never the active one. */
+    private int deleteOldestSegmentsWhile(BiPredicate<LogSegment, LogSegment> test, long now) {
+        int deleted = 0;
+        Iterator<LogSegment> it = List.copyOf(segments.values()).iterator();
+        LogSegment segment = it.next();
+        while (it.hasNext()) {
+            LogSegment next = it.next();
+            if (!test.test(segment, next)) {
+                break;
+            }
+            segments.remove(segment.baseOffset());
+            segment.renameForDeletion();
+            pendingDeletes.add(new PendingDelete(segment, now + config.fileDeleteDelayMs()));
+            deleted++;
+            segment = next;
+        }
+        if (deleted > 0) {
+            LOG.info("{}: deleted {} segment(s); log start offset is now {}", topicPartition, deleted,
+                    Math.max(logStartOffset, segments.firstKey()));
+            advanceLogStartOffset(segments.firstKey());
+            deleteDueFiles(now);
+        }
+        return deleted;
+    }
+
+    private void deleteDueFiles(long now) {
+        pendingDeletes.removeIf(p -> {
+            if (p.dueMs() <= now) {
+                p.segment().deleteFiles();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Rolls a new active segment now, when the current one is not empty. */
+    public void roll() {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (segments.lastEntry().getValue().size() > 0) {
+                rollLocked(nowMs.getAsLong());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Rolls the active segment when it is not empty and its first batch is more than segment.ms older than
+     * {@code nowMs}. Kafka checks segment.ms only on append (as {@link #appendAsLeader} does), so the background
+     * tasks do not call this; it is here for callers that want idle segments closed.
+     *
+     * @return whether a new segment was rolled
+     */
+    public boolean maybeRoll(long nowMs) {
+        lock.lock();
+        try {
+            ensureOpen();
+            LogSegment active = segments.lastEntry().getValue();
+            if (active.isTooOldFor(nowMs, nowMs, config.segmentMs())) {
+                rollLocked(nowMs);
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LogSegment rollLocked(long now) {
+        LogSegment old = segments.lastEntry().getValue();
+        long newBase = logEndOffset;
+        if (old.size() == 0) {
+            return old;
+        }
+        old.onBecomeInactive();
+        producerState.takeSnapshot(newBase);
+        LogConfig cfg = config;
+        LogSegment created =
+                LogSegment.create(dir, newBase, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), now);
+        addSegment(created);
+        IoErrors.run("fsync", dir, () -> FileUtil.fsyncDirectory(dir));
+        return created;
+    }
+
+    /** Forces every unflushed segment to disk and advances the recovery point to the log end offset. */
+    public void flush() {
+        lock.lock();
+        try {
+            ensureOpen();
+            flushLocked(nowMs.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The periodic flush: fsyncs when flush.ms has passed since the last fsync, or when a rolled segment has not
+     * been fsynced yet (Kafka flushes a segment in the background once it rolls). Also removes files of deleted
+     * segments whose delay has passed.
+     */
+    public void flushIfDue(long nowMs) {
+        lock.lock();
+        try {
+            ensureOpen();
+            deleteDueFiles(nowMs);
+            boolean rolledUnflushed = recoveryPoint < segments.lastKey();
+            if (rolledUnflushed || (recoveryPoint < logEndOffset && nowMs - lastFlushMs >= config.flushMs())) {
+                flushLocked(nowMs);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushLocked(long now) {
+        if (recoveryPoint < logEndOffset) {
+            Long from = segments.floorKey(recoveryPoint);
+            Map<Long, LogSegment> dirty = from == null ? segments : segments.tailMap(from);
+            for (LogSegment segment : dirty.values()) {
+                segment.flush();
+            }
+            recoveryPoint = logEndOffset;
+            recoveryCheckpoint.write(recoveryPoint);
+        }
+        unflushedRecords = 0;
+        lastFlushMs = now;
+    }
+
+    /**
+     * Removes every batch whose last offset is >= {@code offset} (whole batches: a batch holding it goes too), with
+     * their index entries, epochs and producer state. Below the log start offset the log starts over at
+     * {@code offset}. Does nothing at or above the log end offset.
+     */
+    public void truncateTo(long offset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset >= logEndOffset) {
+                return;
+            }
+            long now = nowMs.getAsLong();
+            LogConfig cfg = config;
+            if (offset < logStartOffset || offset < segments.firstKey()) {
+                for (LogSegment segment : List.copyOf(segments.values())) {
+                    removeForTruncation(segment, now);
+                }
+                addSegment(LogSegment.create(dir, offset, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), now));
+                logStartCheckpoint.write(offset);
+                logStartOffset = offset;
+            } else {
+                for (LogSegment segment : List.copyOf(segments.tailMap(offset, false).values())) {
+                    removeForTruncation(segment, now);
+                }
+                LogSegment last = segments.lastEntry().getValue();
+                last.truncateTo(offset);
+                last.reactivate();
+                last.setIndexIntervalBytes(cfg.indexIntervalBytes());
+            }
+            logEndOffset = segments.lastEntry().getValue().nextOffset();
+            epochs.truncateFromEnd(logEndOffset);
+            if (recoveryPoint > logEndOffset) {
+                recoveryPoint = logEndOffset;
+                recoveryCheckpoint.write(recoveryPoint);
+            }
+            rebuildProducerState();
+            LOG.info("{}: truncated to offset {}; log end offset is {}", topicPartition, offset, logEndOffset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void removeForTruncation(LogSegment segment, long now) {
+        segments.remove(segment.baseOffset());
+        segment.renameForDeletion();
+        pendingDeletes.add(new PendingDelete(segment, now + config.fileDeleteDelayMs()));
+    }
+
+    /** Flushes, snapshots producer state, closes the files and writes the clean-shutdown marker. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            flushLocked(nowMs.getAsLong());
+            producerState.takeSnapshot(logEndOffset);
+            deleteDueFiles(Long.MAX_VALUE);
+            for (LogSegment segment : segments.values()) {
+                segment.close();
+            }
+            closed = true;
+            Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+            IoErrors.run("write", marker, () -> FileUtil.writeAtomically(marker, new byte[0]));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the log and removes its directory. */
+    public void delete() {
+        lock.lock();
+        try {
+            closeQuietly();
+            IoErrors.run("delete", dir, () -> FileUtil.deleteRecursively(dir));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes without a flush or marker, for a log about to be deleted. */
+    void closeQuietly() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            deleteDueFiles(Long.MAX_VALUE);
+            for (LogSegment segment : segments.values()) {
+                segment.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Log " + dir + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Log(" + topicPartition + ", logStartOffset=" + logStartOffset + ", logEndOffset=" + logEndOffset
+                + ", segments=" + segments.size() + ")";
+    }
+}

@@ -1,0 +1,273 @@
+package io.samsa.log;
+
+import io.samsa.log.internal.FileUtil;
+import io.samsa.log.internal.IoErrors;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partition logs of one data directory (log.dirs with a single entry). Opening it locks the directory (a
+ * {@code .lock} file, as Kafka does) and opens, recovering if needed, every partition directory in it, with the
+ * settings the caller gives for each; directories whose name is not {@code <topic>-<partition>} and the metadata
+ * log ({@code __cluster_metadata-*}) are skipped.
+ *
+ * <p>Background work (retention, periodic flush, removal of deleted files) runs on one daemon thread,
+ * "samsa-log-cleaner", once {@link #startBackgroundTasks(long)} is called; {@link #runBackgroundTasksOnce()} does one
+ * round synchronously for tests.
+ *
+ * <p>Thread-safety: all methods are thread-safe; creating and deleting logs is serialized on this object.
+ */
+public final class LogManager implements AutoCloseable {
+
+    /** Suffix of a partition directory being deleted: {@code <topic>-<partition>.<uuid>-delete}, as in Kafka. */
+    public static final String DELETE_DIR_SUFFIX = "-delete";
+    private static final String LOCK_FILE = ".lock";
+    private static final String METADATA_DIR_PREFIX = "__cluster_metadata";
+    private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+
+    private final Path dataDir;
+    private final LongSupplier nowMs;
+    private final FileChannel lockChannel;
+    private final FileLock dirLock;
+    private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    private ScheduledExecutorService background;
+    private boolean closed;
+
+    private LogManager(Path dataDir, LongSupplier nowMs, FileChannel lockChannel, FileLock dirLock) {
+        this.dataDir = dataDir;
+        this.nowMs = nowMs;
+        this.lockChannel = lockChannel;
+        this.dirLock = dirLock;
+    }
+
+    /**
+     * Opens the data directory, creating it if missing, and every partition log in it.
+     *
+     * @param configFor the settings of an existing partition (topic overrides resolved against broker defaults)
+     * @throws StorageException STORAGE_ERROR when the directory cannot be created, is not writable or is locked by
+     *     another process
+     */
+    public static LogManager open(Path dataDir, LongSupplier nowMs, Function<TopicPartition, LogConfig> configFor) {
+        IoErrors.run("create data directory", dataDir, () -> Files.createDirectories(dataDir));
+        checkWritable(dataDir);
+        Path lockFile = dataDir.resolve(LOCK_FILE);
+        FileChannel channel = IoErrors.call("open", lockFile, () -> FileChannel.open(
+                lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (IOException | OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            IoErrors.run("close", lockFile, channel::close);
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Data directory " + dataDir
+                    + " is in use by another broker (cannot lock " + lockFile + ")");
+        }
+        LogManager manager = new LogManager(dataDir, nowMs, channel, lock);
+        try {
+            manager.loadExisting(configFor);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return manager;
+    }
+
+    /** {@link #open(Path, LongSupplier, Function)} with Kafka's default settings for existing logs. */
+    public static LogManager open(Path dataDir, LongSupplier nowMs) {
+        return open(dataDir, nowMs, tp -> LogConfig.defaults());
+    }
+
+    private static void checkWritable(Path dataDir) {
+        Path probe = dataDir.resolve(".samsa-write-probe");
+        try {
+            Files.deleteIfExists(probe);
+            Files.createFile(probe);
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR,
+                    "Data directory " + dataDir + " is not writable: " + e, e);
+        }
+    }
+
+    private void loadExisting(Function<TopicPartition, LogConfig> configFor) {
+        List<Path> dirs = IoErrors.call("list", dataDir, () -> {
+            try (Stream<Path> listing = Files.list(dataDir)) {
+                return listing.filter(Files::isDirectory).sorted().toList();
+            }
+        });
+        for (Path dir : dirs) {
+            String name = dir.getFileName().toString();
+            if (name.endsWith(DELETE_DIR_SUFFIX)) {
+                deleteDirectory(dir);
+                continue;
+            }
+            TopicPartition tp = TopicPartition.parseDirName(name);
+            if (tp == null || name.startsWith(METADATA_DIR_PREFIX)) {
+                continue;
+            }
+            logs.put(tp, Log.open(dir, tp, configFor.apply(tp), nowMs));
+        }
+        LOG.info("Loaded {} partition log(s) from {}", logs.size(), dataDir);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The log of {@code tp}, created with {@code config} when missing; an existing log keeps its settings. */
+    public synchronized Log getOrCreate(TopicPartition tp, LogConfig config) {
+        ensureOpen();
+        Log existing = logs.get(tp);
+        if (existing != null) {
+            return existing;
+        }
+        Log log = Log.open(dataDir.resolve(tp.dirName()), tp, config, nowMs);
+        logs.put(tp, log);
+        return log;
+    }
+
+    public Optional<Log> get(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    /** All open logs, sorted by topic and partition. */
+    public Map<TopicPartition, Log> all() {
+        Map<TopicPartition, Log> sorted = new TreeMap<>((a, b) -> a.topic().equals(b.topic())
+                ? Integer.compare(a.partition(), b.partition())
+                : a.topic().compareTo(b.topic()));
+        sorted.putAll(logs);
+        return sorted;
+    }
+
+    /**
+     * Deletes the log of {@code tp}: closes it, renames its directory to {@code <name>.<uuid>-delete} (so a restart
+     * will not load it) and removes that directory in the background. Does nothing when there is no such log.
+     */
+    public synchronized void delete(TopicPartition tp) {
+        Log log = logs.remove(tp);
+        if (log == null) {
+            return;
+        }
+        log.closeQuietly();
+        Path target = dataDir.resolve(tp.dirName() + "." + UUID.randomUUID().toString().replace("-", "")
+                + DELETE_DIR_SUFFIX);
+        IoErrors.run("rename for deletion", log.dir(), () -> {
+            Files.move(log.dir(), target);
+            FileUtil.fsyncDirectory(dataDir);
+        });
+        if (background != null) {
+            background.execute(() -> deleteDirectory(target));
+        } else {
+            Thread.ofVirtual().name("samsa-log-delete").start(() -> deleteDirectory(target));
+        }
+    }
+
+    private static void deleteDirectory(Path dir) {
+        try {
+            FileUtil.deleteRecursively(dir);
+        } catch (IOException e) {
+            LOG.warn("Failed to delete {}: {}", dir, e.toString());
+        }
+    }
+
+    /**
+     * Starts the daemon thread "samsa-log-cleaner", which every {@code intervalMs} (log.retention.check.interval.ms;
+     * Kafka's default is 300000) enforces retention and flushes what is due on every log.
+     */
+    public synchronized void startBackgroundTasks(long intervalMs) {
+        ensureOpen();
+        if (background != null) {
+            return;
+        }
+        background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "samsa-log-cleaner");
+            t.setDaemon(true);
+            return t;
+        });
+        background.scheduleWithFixedDelay(this::runBackgroundTasksOnce, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One round of background work on every log; a failure on one log is logged and does not stop the others. */
+    public void runBackgroundTasksOnce() {
+        long now = nowMs.getAsLong();
+        for (Log log : new ArrayList<>(logs.values())) {
+            if (log.isClosed()) {
+                continue;
+            }
+            try {
+                log.enforceRetention(now);
+                log.flushIfDue(now);
+            } catch (RuntimeException e) {
+                if (!log.isClosed()) {
+                    LOG.error("Background task failed for {}", log.topicPartition(), e);
+                }
+            }
+        }
+    }
+
+    /** Stops the background thread and closes every log cleanly. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (background != null) {
+            background.shutdown();
+            try {
+                if (!background.awaitTermination(30, TimeUnit.SECONDS)) {
+                    background.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        RuntimeException failure = null;
+        for (Log log : logs.values()) {
+            try {
+                log.close();
+            } catch (RuntimeException e) {
+                LOG.error("Failed to close {}", log.topicPartition(), e);
+                failure = failure == null ? e : failure;
+            }
+        }
+        logs.clear();
+        try {
+            dirLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("Failed to release {}: {}", dataDir.resolve(LOCK_FILE), e.toString());
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Log manager of " + dataDir + " is closed");
+        }
+    }
+}
