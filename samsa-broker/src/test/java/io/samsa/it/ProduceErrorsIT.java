@@ -1,0 +1,60 @@
+package io.samsa.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.junit.jupiter.api.Test;
+
+/** What producers see for records too large and topics that do not exist, with auto-creation on and off. */
+class ProduceErrorsIT {
+
+    @Test
+    void aBatchAboveMaxMessageBytesIsRefusedAndNothingIsWritten() throws Exception {
+        try (BrokerFixture samsa = BrokerFixture.start()) {
+            samsa.createTopic("small", 1, Map.of("max.message.bytes", "1000"));
+            KafkaProducer<String, String> producer = samsa.producer(Map.of(ProducerConfig.RETRIES_CONFIG, 0,
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false));
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("small", 0, null, "x".repeat(5000))).get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(RecordTooLargeException.class);
+            assertThat(producer.send(new ProducerRecord<>("small", 0, null, "fits")).get().offset()).isZero();
+        }
+    }
+
+    @Test
+    void autoCreationMakesTopicsWithTheBrokerDefaults() throws Exception {
+        try (BrokerFixture samsa = BrokerFixture.start(Map.of("num.partitions", "4"))) {
+            KafkaProducer<String, String> producer = samsa.producer(Map.of());
+            assertThat(producer.send(new ProducerRecord<>("born-on-write", "k", "v")).get().offset()).isZero();
+            try (Admin admin = samsa.admin()) {
+                assertThat(admin.describeTopics(List.of("born-on-write")).allTopicNames().get().get("born-on-write")
+                        .partitions()).hasSize(4);
+            }
+        }
+    }
+
+    @Test
+    void withoutAutoCreationAnUnknownTopicStaysUnknown() throws Exception {
+        try (BrokerFixture samsa = BrokerFixture.start(Map.of("auto.create.topics.enable", "false"))) {
+            KafkaProducer<String, String> producer = samsa.producer(Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1500));
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("nowhere", "k", "v")).get())
+                    .hasCauseInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("nowhere");
+            try (Admin admin = samsa.admin()) {
+                assertThat(admin.listTopics().names().get()).doesNotContain("nowhere");
+                assertThatThrownBy(() -> admin.describeTopics(List.of("nowhere")).allTopicNames().get())
+                        .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+            }
+        }
+    }
+}
