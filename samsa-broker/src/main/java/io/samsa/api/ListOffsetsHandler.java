@@ -68,7 +68,7 @@ final class ListOffsetsHandler implements ApiHandler {
             result.setOffset(bound).setLeaderEpoch(partition.leaderEpoch());
         } else if (timestamp == EARLIEST || timestamp == EARLIEST_LOCAL) {
             long start = log.logStartOffset();
-            result.setOffset(start).setLeaderEpoch(partition.leaderEpoch() /* FIXME epochForOffset */);
+            result.setOffset(start).setLeaderEpoch(log.epochForOffset(start));
         } else if (timestamp == LATEST_TIERED) {
             // Nothing is tiered: no offset has been uploaded.
             result.setOffset(-1);

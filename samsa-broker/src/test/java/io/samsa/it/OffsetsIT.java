@@ -51,7 +51,9 @@ class OffsetsIT {
             producer.send(new ProducerRecord<>("timed", 0, ts, "k" + i, "v" + i)).get();
         }
         assertThat(offset(tp, OffsetSpec.earliest()).offset()).isZero();
+        assertThat(offset(tp, OffsetSpec.earliest()).leaderEpoch()).contains(0);
         assertThat(offset(tp, OffsetSpec.latest()).offset()).isEqualTo(10);
+        assertThat(offset(tp, OffsetSpec.latest()).leaderEpoch()).contains(0);
         assertThat(offset(tp, OffsetSpec.forTimestamp(base)).offset()).isZero();
         assertThat(offset(tp, OffsetSpec.forTimestamp(base + 2500)).offset()).isEqualTo(3);
         assertThat(offset(tp, OffsetSpec.forTimestamp(base + 2500)).timestamp()).isEqualTo(base + 3000);

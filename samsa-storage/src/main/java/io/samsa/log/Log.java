@@ -270,6 +270,11 @@ public final class Log implements AutoCloseable {
     }
 
     /** The leader epoch of the latest batch appended as leader, or -1 when none is known. */
+    /** The leader epoch of the batch holding {@code offset}, or -1 when the epoch cache does not cover it. */
+    public int epochForOffset(long offset) {
+        return epochs.epochForOffset(offset);
+    }
+
     public int latestEpoch() {
         return epochs.latestEpoch();
     }

@@ -70,6 +70,18 @@ public final class LeaderEpochCache {
     }
 
     /** The latest epoch, or -1 when none is known. */
+    /** The epoch whose range holds {@code offset}: the last one starting at or before it, or -1. */
+    public synchronized int epochForOffset(long offset) {
+        int found = -1;
+        for (Entry entry : entries) {
+            if (entry.startOffset() > offset) {
+                break;
+            }
+            found = entry.epoch();
+        }
+        return found;
+    }
+
     public synchronized int latestEpoch() {
         return entries.isEmpty() ? -1 : entries.get(entries.size() - 1).epoch();
     }

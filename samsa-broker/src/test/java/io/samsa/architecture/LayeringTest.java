@@ -1,0 +1,59 @@
+package io.samsa.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layers of DESIGN.md: dependencies point down only, and kafka-clients' wire classes are used only by the
+ * protocol and api layers (the handlers build kafka-clients' response messages). Checked on the sources.
+ */
+class LayeringTest {
+
+    /** Each package and the Samsa packages it may import. */
+    private static final Map<String, List<String>> ALLOWED = Map.of(
+            "protocol", List.of(),
+            "network", List.of(),
+            "replication", List.of("log"),
+            "metadata", List.of("log"),
+            "api", List.of("protocol", "network", "log", "replication", "metadata"),
+            "server", List.of("protocol", "network", "log", "replication", "metadata", "api"));
+
+    private static final List<String> KAFKA_ALLOWED = List.of("protocol", "api");
+
+    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
+
+    @Test
+    void layersImportOnlyWhatIsBelowThem() throws IOException {
+        List<String> violations = new ArrayList<>();
+        Path root = Path.of("src/main/java/io/samsa");
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String layer = root.relativize(file).getName(0).toString();
+                String source = Files.readString(file);
+                Matcher m = IMPORT.matcher(source);
+                while (m.find()) {
+                    String imported = m.group(1);
+                    if (imported.startsWith("io.samsa.")) {
+                        String target = imported.split("\\.")[2];
+                        if (!target.equals(layer) && !ALLOWED.get(layer).contains(target)) {
+                            violations.add(file + " imports " + imported);
+                        }
+                    } else if (imported.startsWith("org.apache.kafka.") && !KAFKA_ALLOWED.contains(layer)) {
+                        violations.add(file + " imports " + imported);
+                    }
+                }
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+}
