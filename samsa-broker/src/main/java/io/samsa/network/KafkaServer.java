@@ -1,6 +1,7 @@
 package io.samsa.network;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -16,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,11 @@ public final class KafkaServer implements AutoCloseable {
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("samsa-accept", true), factory);
         ioGroup = new MultiThreadIoEventLoopGroup(
                 settings.networkThreads(), new DefaultThreadFactory("samsa-network", true), factory);
+        // The buffer allocator initialises lazily on the first read, which would cost the first client ~150 ms;
+        // let every event loop do it now, in parallel with the bind.
+        for (EventExecutor loop : ioGroup) {
+            loop.execute(() -> ByteBufAllocator.DEFAULT.ioBuffer(4096).release());
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(channelType)

@@ -96,22 +96,40 @@ public final class Broker implements AutoCloseable {
                 daemonThreads("samsa-request"));
         closeables.add(() -> shutdown(requestThreads));
         BrokerConfig.Listener listener = config.listener();
-        // The dispatcher needs the advertised port, which is only known once bound when port 0 is asked for.
+        // The dispatcher advertises the port; with port 0 it is only known once the listener is bound.
         DeferredFrameHandler frames = new DeferredFrameHandler();
         KafkaServer server = new KafkaServer(new KafkaServer.Settings(listener.host(), listener.port(),
                 config.getInt("num.network.threads"), config.getInt("socket.request.max.bytes"),
                 config.getLong("connections.max.idle.ms")), frames, requestThreads);
         closeables.add(server);
-        boundAddress = server.start();
-        int advertisedPort = advertised.port() == 0 ? boundAddress.getPort() : advertised.port();
         String advertisedHost = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
-        identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), advertisedHost, advertisedPort);
-        controller.registerBroker(config.nodeId(), advertisedHost, advertisedPort);
-        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
-                brokerConfigs, config.getBoolean("auto.create.topics.enable")));
-        frames.set(dispatcher);
-        LOG.info("Samsa broker {} (cluster {}) listening on {}:{} with data in {}", config.nodeId(),
+        int knownPort = advertised.port() != 0 ? advertised.port() : listener.port();
+        Apis.Services services = null;
+        if (knownPort != 0) {
+            services = register(config, meta, controller, replicas, topicDefaults, brokerConfigs, advertisedHost,
+                    knownPort);
+            ApiDispatcher dispatcher = Apis.dispatcher(services);
+            frames.set(dispatcher);
+            Warmup.inBackground(dispatcher);
+        }
+        boundAddress = server.start();
+        if (services == null) {
+            services = register(config, meta, controller, replicas, topicDefaults, brokerConfigs, advertisedHost,
+                    boundAddress.getPort());
+            frames.set(Apis.dispatcher(services));
+        }
+        // Main prints the one start-up line on stdout; this is for logs collected elsewhere.
+        LOG.debug("Samsa broker {} (cluster {}) listening on {}:{} with data in {}", config.nodeId(),
                 meta.clusterId(), listener.host(), boundAddress.getPort(), dataDir);
+    }
+
+    /** Registers this broker under its advertised address; the services the API handlers need. */
+    private Apis.Services register(BrokerConfig config, MetaProperties meta, MetadataController controller,
+            ReplicaManager replicas, TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, String host, int port) {
+        identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), host, port);
+        controller.registerBroker(config.nodeId(), host, port);
+        return new Apis.Services(identity, controller, replicas, topicDefaults, brokerConfigs,
+                config.getBoolean("auto.create.topics.enable"));
     }
 
     /** Logs left on disk for partitions the metadata no longer has (a crash during a topic deletion). */

@@ -28,6 +28,10 @@ public final class Main {
             out.print(usage());
             return args.length == 0 ? 2 : 0;
         }
+        if (args[0].equals("cds-training")) {
+            Warmup.trainClassDataSharing();
+            return 0;
+        }
         if (!args[0].equals("start")) {
             err.println("Unknown command '" + args[0] + "'. Try --help.");
             return 2;

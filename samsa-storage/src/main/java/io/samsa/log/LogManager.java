@@ -129,7 +129,9 @@ public final class LogManager implements AutoCloseable {
             }
             logs.put(tp, Log.open(dir, tp, configFor.apply(tp), nowMs));
         }
-        LOG.info("Loaded {} partition log(s) from {}", logs.size(), dataDir);
+        if (!logs.isEmpty()) {
+            LOG.info("Loaded {} partition log(s) from {}", logs.size(), dataDir);
+        }
     }
 
     public Path dataDir() {
