@@ -10,6 +10,19 @@ public final class Apis {
 
     private Apis() {}
 
+    /**
+     * Initialises kafka-clients' protocol tables (API keys, message types, errors), whose static initialisers are
+     * the largest single cost of a cold start; a broker runs this on a second thread while it opens its storage.
+     */
+    public static void preload() {
+        for (ApiKeys key : ApiKeys.values()) {
+            key.messageType.newRequest();
+            key.messageType.newResponse();
+        }
+        org.apache.kafka.common.protocol.Errors.forCode((short) 0);
+        java.util.UUID.randomUUID();
+    }
+
     /** What the handlers need from the broker. */
     public record Services(BrokerIdentity identity, MetadataController metadata, ReplicaManager replicas,
             TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics) {}

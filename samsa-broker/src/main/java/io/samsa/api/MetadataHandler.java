@@ -47,7 +47,8 @@ final class MetadataHandler implements ApiHandler {
                     .setNodeId(broker.brokerId()).setHost(broker.host()).setPort(broker.port())
                     .setRack(broker.rack()));
         }
-        if (data.topics() == null) {
+        // All topics: null since v1; an empty list meant the same in v0.
+        if (data.topics() == null || (request.version() == 0 && data.topics().isEmpty())) {
             image.topics().values().forEach(t -> response.topics().add(topic(t)));
             return CompletableFuture.completedFuture(response);
         }

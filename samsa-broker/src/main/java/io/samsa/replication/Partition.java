@@ -25,6 +25,7 @@ public final class Partition {
     private final UUID topicId;
     private final int localBrokerId;
     private final Log log;
+    /** Called, outside any lock, each time the high watermark moves. */
     private final LongConsumer highWatermarkListener;
     private volatile int leaderEpoch;
     private volatile List<Integer> isr;
@@ -42,11 +43,17 @@ public final class Partition {
     }
 
     /** Takes leadership at {@code epoch} with the given ISR; the log records where the epoch starts. */
-    synchronized void becomeLeader(int epoch, List<Integer> isr, int minInsyncReplicas) {
-        this.leaderEpoch = epoch;
-        this.isr = List.copyOf(isr);
-        this.minInsyncReplicas = minInsyncReplicas;
-        maybeAdvanceHighWatermark();
+    void becomeLeader(int epoch, List<Integer> isr, int minInsyncReplicas) {
+        boolean advanced;
+        synchronized (this) {
+            this.leaderEpoch = epoch;
+            this.isr = List.copyOf(isr);
+            this.minInsyncReplicas = minInsyncReplicas;
+            advanced = maybeAdvanceHighWatermark();
+        }
+        if (advanced) {
+            highWatermarkListener.accept(highWatermark);
+        }
     }
 
     synchronized void updateConfig(LogConfig config, int minInsyncReplicas) {
@@ -61,6 +68,7 @@ public final class Partition {
      */
     public LogAppendResult appendAsLeader(ByteBuffer records, short requiredAcks) {
         LogAppendResult result;
+        boolean advanced;
         synchronized (this) {
             if (requiredAcks == -1 && isr.size() < minInsyncReplicas) {
                 throw new ReplicationException(ReplicationException.Kind.NOT_ENOUGH_REPLICAS,
@@ -68,20 +76,29 @@ public final class Partition {
                                 + " member(s), below min.insync.replicas=" + minInsyncReplicas);
             }
             result = log.appendAsLeader(records, leaderEpoch);
-            maybeAdvanceHighWatermark();
+            advanced = maybeAdvanceHighWatermark();
+        }
+        // Waiting fetches are woken outside the lock, so the next append does not wait for their responses.
+        if (advanced) {
+            highWatermarkListener.accept(highWatermark);
         }
         return result;
     }
 
-    /** The high watermark is the smallest log end offset in the ISR; alone in it, it is ours. */
-    private void maybeAdvanceHighWatermark() {
+    /**
+     * The high watermark is the smallest log end offset in the ISR; alone in it, it is ours.
+     *
+     * @return true when it moved
+     */
+    private boolean maybeAdvanceHighWatermark() {
         if (isr.size() == 1 && isr.get(0) == localBrokerId) {
             long leo = log.logEndOffset();
             if (leo != highWatermark) {
                 highWatermark = leo;
-                highWatermarkListener.accept(leo);
+                return true;
             }
         }
+        return false;
     }
 
     /**

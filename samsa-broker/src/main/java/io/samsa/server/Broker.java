@@ -65,6 +65,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private void startComponents(BrokerConfig config) throws InterruptedException {
+        Thread.ofPlatform().daemon().name("samsa-preload").start(Apis::preload);
         Path dataDir = config.dataDir().toAbsolutePath();
         createDataDir(dataDir);
         MetaProperties meta = MetaProperties.loadOrCreate(dataDir, config.nodeId());
