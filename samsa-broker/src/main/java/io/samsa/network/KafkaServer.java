@@ -77,7 +77,13 @@ public final class KafkaServer implements AutoCloseable {
                                 .addLast(new ConnectionHandler(handler, requestExecutor));
                     }
                 });
-        serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+        io.netty.channel.ChannelFuture bound = bootstrap.bind(settings.host(), settings.port()).await();
+        if (!bound.isSuccess()) {
+            // Netty's bind failure (a NativeIoException on epoll) does not name the address.
+            throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port()
+                    + " (listeners): " + bound.cause().getMessage(), bound.cause());
+        }
+        serverChannel = bound.channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
