@@ -47,8 +47,16 @@ public final class KafkaServer implements AutoCloseable {
         this.requestExecutor = requestExecutor;
     }
 
+    /**
+     * Loads Netty's native transport (about 100 ms of native-library loading and platform probing) so that a later
+     * {@link #start()} does not wait for it; safe to call from any thread, any number of times.
+     */
+    public static void preload() {
+        Epoll.isAvailable();
+    }
+
     /** Binds the listener; returns the address actually bound (the port may have been 0). */
-    public InetSocketAddress start() throws InterruptedException {
+    public InetSocketAddress start() {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType =
@@ -77,7 +85,7 @@ public final class KafkaServer implements AutoCloseable {
                                 .addLast(new ConnectionHandler(handler, requestExecutor));
                     }
                 });
-        io.netty.channel.ChannelFuture bound = bootstrap.bind(settings.host(), settings.port()).await();
+        io.netty.channel.ChannelFuture bound = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             // Netty's bind failure (a NativeIoException on epoll) does not name the address.
             throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port()

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,17 +56,30 @@ public final class Broker implements AutoCloseable {
         try {
             broker.startComponents(config);
             return broker;
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException e) {
             broker.close();
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            // A failure on the bind thread arrives wrapped; the caller wants the failure itself.
+            throw e instanceof java.util.concurrent.CompletionException && e.getCause() instanceof RuntimeException re
+                    ? re : e;
         }
     }
 
-    private void startComponents(BrokerConfig config) throws InterruptedException {
-        Thread.ofPlatform().daemon().name("samsa-preload").start(Apis::preload);
+    private void startComponents(BrokerConfig config) {
+        // Bind first, on its own thread: Netty's start overlaps with opening storage and metadata, and a client that
+        // connects early simply waits for the dispatcher.
+        ExecutorService requestThreads = Executors.newFixedThreadPool(config.getInt("num.io.threads"),
+                daemonThreads("samsa-request"));
+        closeables.add(() -> shutdown(requestThreads));
+        DeferredFrameHandler frames = new DeferredFrameHandler();
+        closeables.add(frames::fail);
+        BrokerConfig.Listener listener = config.listener();
+        KafkaServer server = new KafkaServer(new KafkaServer.Settings(listener.host(), listener.port(),
+                config.getInt("num.network.threads"), config.getInt("socket.request.max.bytes"),
+                config.getLong("connections.max.idle.ms")), frames, requestThreads);
+        closeables.add(server);
+        CompletableFuture<InetSocketAddress> binding = CompletableFuture.supplyAsync(server::start,
+                runnable -> Thread.ofPlatform().daemon().name("samsa-bind").start(runnable));
+
         Path dataDir = config.dataDir().toAbsolutePath();
         createDataDir(dataDir);
         MetaProperties meta = MetaProperties.loadOrCreate(dataDir, config.nodeId());
@@ -91,46 +105,20 @@ public final class Broker implements AutoCloseable {
         controller.addListener(publisher);
         logs.startBackgroundTasks(config.getLong("log.retention.check.interval.ms"));
 
+        boundAddress = binding.join();
         BrokerConfig.Listener advertised = config.advertisedListener();
-        BrokerConfigs brokerConfigs = new BrokerConfigs(config.values(), config.explicit().keySet());
-        ExecutorService requestThreads = Executors.newFixedThreadPool(config.getInt("num.io.threads"),
-                daemonThreads("samsa-request"));
-        closeables.add(() -> shutdown(requestThreads));
-        BrokerConfig.Listener listener = config.listener();
-        // The dispatcher advertises the port; with port 0 it is only known once the listener is bound.
-        DeferredFrameHandler frames = new DeferredFrameHandler();
-        KafkaServer server = new KafkaServer(new KafkaServer.Settings(listener.host(), listener.port(),
-                config.getInt("num.network.threads"), config.getInt("socket.request.max.bytes"),
-                config.getLong("connections.max.idle.ms")), frames, requestThreads);
-        closeables.add(server);
-        String advertisedHost = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
-        int knownPort = advertised.port() != 0 ? advertised.port() : listener.port();
-        Apis.Services services = null;
-        if (knownPort != 0) {
-            services = register(config, meta, controller, replicas, topicDefaults, brokerConfigs, advertisedHost,
-                    knownPort);
-            ApiDispatcher dispatcher = Apis.dispatcher(services);
-            frames.set(dispatcher);
-            Warmup.inBackground(dispatcher);
-        }
-        boundAddress = server.start();
-        if (services == null) {
-            services = register(config, meta, controller, replicas, topicDefaults, brokerConfigs, advertisedHost,
-                    boundAddress.getPort());
-            frames.set(Apis.dispatcher(services));
-        }
+        String host = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
+        int port = advertised.port() != 0 ? advertised.port() : boundAddress.getPort();
+        identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), host, port);
+        controller.registerBroker(config.nodeId(), host, port);
+        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
+                new BrokerConfigs(config.values(), config.explicit().keySet()),
+                config.getBoolean("auto.create.topics.enable")));
+        frames.set(dispatcher);
+        Warmup.inBackground(dispatcher);
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.
         LOG.debug("Samsa broker {} (cluster {}) listening on {}:{} with data in {}", config.nodeId(),
                 meta.clusterId(), listener.host(), boundAddress.getPort(), dataDir);
-    }
-
-    /** Registers this broker under its advertised address; the services the API handlers need. */
-    private Apis.Services register(BrokerConfig config, MetaProperties meta, MetadataController controller,
-            ReplicaManager replicas, TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, String host, int port) {
-        identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), host, port);
-        controller.registerBroker(config.nodeId(), host, port);
-        return new Apis.Services(identity, controller, replicas, topicDefaults, brokerConfigs,
-                config.getBoolean("auto.create.topics.enable"));
     }
 
     /** Logs left on disk for partitions the metadata no longer has (a crash during a topic deletion). */

@@ -6,24 +6,25 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Stands in for the API dispatcher between binding the listener and knowing the bound port (which the dispatcher
- * advertises). A request arriving in that window, which only a client guessing an ephemeral port could send, closes
- * its connection.
+ * Lets the listener accept connections before the API dispatcher exists: a request that arrives while the broker
+ * is still starting waits for it (or fails, closing its connection, if start-up fails).
  */
 final class DeferredFrameHandler implements FrameHandler {
 
-    private volatile FrameHandler target;
+    private final CompletableFuture<FrameHandler> target = new CompletableFuture<>();
 
-    void set(FrameHandler target) {
-        this.target = target;
+    void set(FrameHandler handler) {
+        target.complete(handler);
+    }
+
+    /** Start-up failed or the broker stopped before it was ready: waiting requests close their connections. */
+    void fail() {
+        target.completeExceptionally(new IllegalStateException("the broker is not running"));
     }
 
     @Override
     public CompletableFuture<ByteBuffer> handle(ByteBuffer frame, ClientConnection connection) {
-        FrameHandler t = target;
-        if (t == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("the broker is still starting"));
-        }
-        return t.handle(frame, connection);
+        FrameHandler ready = target.getNow(null);
+        return ready != null ? ready.handle(frame, connection) : target.thenCompose(t -> t.handle(frame, connection));
     }
 }

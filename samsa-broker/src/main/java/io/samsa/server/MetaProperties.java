@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Properties;
-import java.util.UUID;
 
 /**
  * {@code meta.properties} in the data directory, as in Kafka: the cluster id (made on first start) and the node id,
@@ -53,11 +52,14 @@ record MetaProperties(String clusterId, int nodeId) {
         }
     }
 
-    /** A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding. */
+    /**
+     * A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding. It must be unique, not secret, so
+     * a non-cryptographic generator is enough, and it spares the first start the ~50 ms of seeding SecureRandom.
+     */
     private static String newClusterId() {
-        UUID uuid = UUID.randomUUID();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+        bytes.putLong(random.nextLong() ^ System.nanoTime()).putLong(random.nextLong() ^ ProcessHandle.current().pid());
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
     }
 }
