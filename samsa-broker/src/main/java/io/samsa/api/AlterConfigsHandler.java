@@ -3,6 +3,7 @@ package io.samsa.api;
 import io.samsa.metadata.ConfigResource;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataException;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +23,7 @@ final class AlterConfigsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         AlterConfigsRequestData data = (AlterConfigsRequestData) request.body();
         AlterConfigsResponseData response = new AlterConfigsResponseData();
         for (AlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {

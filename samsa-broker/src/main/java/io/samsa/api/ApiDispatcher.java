@@ -71,7 +71,7 @@ public final class ApiDispatcher implements FrameHandler {
         ApiHandler handler = handlers.get(request.apiKey());
         CompletableFuture<ApiMessage> response;
         try {
-            response = handler.handle(request);
+            response = handler.handle(request, connection);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }

@@ -1,5 +1,6 @@
 package io.samsa.api;
 
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -13,7 +14,8 @@ public interface ApiHandler {
     /**
      * Handles a request whose version this handler declared it serves.
      *
+     * @param connection the client connection it came on
      * @return the response body, or a future of null for a request that gets no response (produce with acks=0)
      */
-    CompletableFuture<ApiMessage> handle(Request request);
+    CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection);
 }

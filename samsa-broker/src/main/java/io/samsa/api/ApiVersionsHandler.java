@@ -1,5 +1,6 @@
 package io.samsa.api;
 
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.protocol.SupportedApis;
 import java.util.Map;
@@ -25,7 +26,7 @@ final class ApiVersionsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         ApiVersionsResponseData response = new ApiVersionsResponseData();
         ApiVersionCollection versions = new ApiVersionCollection();
         if (request.versionUnsupported()) {

@@ -1,5 +1,6 @@
 package io.samsa.api;
 
+import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.replication.ReplicaManager;
@@ -27,7 +28,8 @@ public final class Apis {
 
     /** What the handlers need from the broker. */
     public record Services(BrokerIdentity identity, MetadataController metadata, ReplicaManager replicas,
-            TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics) {}
+            TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics,
+            GroupCoordinator groups, OffsetsTopic offsetsTopic) {}
 
     /** The dispatcher with all handlers; the version ranges are those kafka-clients 4.1 can parse and we serve. */
     public static ApiDispatcher dispatcher(Services s) {
@@ -48,8 +50,18 @@ public final class Apis {
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0,
                         new IncrementalAlterConfigsHandler(s.metadata(), s.topicDefaults()))
                 .register(ApiKeys.ALTER_CONFIGS, 0, new AlterConfigsHandler(s.metadata()))
-                .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.metadata(), s.identity()));
-        ApiVersionsHandler apiVersions = new ApiVersionsHandler(builder.register(ApiKeys.API_VERSIONS, 0, r -> {
+                .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.metadata(), s.identity()))
+                .register(ApiKeys.FIND_COORDINATOR, 0, new FindCoordinatorHandler(s.identity(), s.offsetsTopic()))
+                .register(ApiKeys.JOIN_GROUP, 0, new JoinGroupHandler(s.groups()))
+                .register(ApiKeys.SYNC_GROUP, 0, new SyncGroupHandler(s.groups()))
+                .register(ApiKeys.HEARTBEAT, 0, new HeartbeatHandler(s.groups()))
+                .register(ApiKeys.LEAVE_GROUP, 0, new LeaveGroupHandler(s.groups()))
+                .register(ApiKeys.OFFSET_COMMIT, 0, new OffsetCommitHandler(s.groups(), s.metadata()))
+                .register(ApiKeys.OFFSET_FETCH, 0, new OffsetFetchHandler(s.groups()))
+                .register(ApiKeys.DESCRIBE_GROUPS, 0, new DescribeGroupsHandler(s.groups()))
+                .register(ApiKeys.LIST_GROUPS, 0, new ListGroupsHandler(s.groups()))
+                .register(ApiKeys.DELETE_GROUPS, 0, new DeleteGroupsHandler(s.groups()));
+        ApiVersionsHandler apiVersions = new ApiVersionsHandler(builder.register(ApiKeys.API_VERSIONS, 0, (r, c) -> {
             throw new IllegalStateException("replaced below");
         }).supported());
         return builder.register(ApiKeys.API_VERSIONS, 0, apiVersions).build();

@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataException;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,7 @@ final class CreatePartitionsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         CreatePartitionsRequestData data = (CreatePartitionsRequestData) request.body();
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         for (CreatePartitionsRequestData.CreatePartitionsTopic topic : data.topics()) {

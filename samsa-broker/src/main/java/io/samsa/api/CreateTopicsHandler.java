@@ -4,6 +4,7 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataException;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicDefaults;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,7 +31,7 @@ final class CreateTopicsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         CreateTopicsRequestData data = (CreateTopicsRequestData) request.body();
         CreateTopicsResponseData response = new CreateTopicsResponseData();
         Set<String> seen = new HashSet<>();

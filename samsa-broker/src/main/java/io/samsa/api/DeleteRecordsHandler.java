@@ -1,6 +1,7 @@
 package io.samsa.api;
 
 import io.samsa.log.TopicPartition;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
@@ -23,7 +24,7 @@ final class DeleteRecordsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         DeleteRecordsRequestData data = (DeleteRecordsRequestData) request.body();
         DeleteRecordsResponseData response = new DeleteRecordsResponseData();
         for (DeleteRecordsRequestData.DeleteRecordsTopic topic : data.topics()) {

@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ final class DeleteTopicsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         DeleteTopicsRequestData data = (DeleteTopicsRequestData) request.body();
         List<DeleteTopicsRequestData.DeleteTopicState> wanted = new ArrayList<>(data.topics());
         data.topicNames().forEach(name -> wanted.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name)));

@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
@@ -24,7 +25,7 @@ final class DescribeClusterHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         DescribeClusterRequestData data = (DescribeClusterRequestData) request.body();
         DescribeClusterResponseData response = new DescribeClusterResponseData()
                 .setErrorCode(Errors.NONE.code())

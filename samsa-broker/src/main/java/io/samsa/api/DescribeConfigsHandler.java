@@ -5,6 +5,7 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicConfigs;
 import io.samsa.metadata.TopicDefaults;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class DescribeConfigsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         DescribeConfigsRequestData data = (DescribeConfigsRequestData) request.body();
         DescribeConfigsResponseData response = new DescribeConfigsResponseData();
         MetadataImage image = metadata.image();

@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.log.ProducerStateEntry;
 import io.samsa.log.TopicPartition;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
@@ -21,7 +22,7 @@ final class DescribeProducersHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         DescribeProducersRequestData data = (DescribeProducersRequestData) request.body();
         DescribeProducersResponseData response = new DescribeProducersResponseData();
         for (DescribeProducersRequestData.TopicRequest topic : data.topics()) {

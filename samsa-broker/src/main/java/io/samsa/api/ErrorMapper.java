@@ -30,6 +30,10 @@ final class ErrorMapper {
         };
     }
 
+    static Errors toError(io.samsa.coordinator.group.GroupError error) {
+        return Errors.valueOf(error.name());
+    }
+
     /** The message to send along, or null for Kafka's default message of the error. */
     static String message(Throwable error) {
         Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null

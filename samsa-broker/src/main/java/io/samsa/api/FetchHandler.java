@@ -3,6 +3,7 @@ package io.samsa.api;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.FetchParams;
 import io.samsa.replication.FetchPartition;
@@ -39,7 +40,7 @@ final class FetchHandler implements ApiHandler {
     private record Wanted(String topic, Uuid topicId, int partition, FetchPartition fetch, Errors error) {}
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         FetchRequestData data = (FetchRequestData) request.body();
         if (data.sessionId() != 0) {
             return CompletableFuture.completedFuture(new FetchResponseData()

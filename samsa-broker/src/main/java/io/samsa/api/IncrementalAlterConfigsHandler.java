@@ -5,6 +5,7 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataException;
 import io.samsa.metadata.TopicConfigs;
 import io.samsa.metadata.TopicDefaults;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         IncrementalAlterConfigsRequestData data = (IncrementalAlterConfigsRequestData) request.body();
         IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
         for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {

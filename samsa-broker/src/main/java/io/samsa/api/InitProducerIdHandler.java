@@ -1,6 +1,7 @@
 package io.samsa.api;
 
 import io.samsa.metadata.MetadataController;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -28,7 +29,7 @@ final class InitProducerIdHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         InitProducerIdRequestData data = (InitProducerIdRequestData) request.body();
         InitProducerIdResponseData response = new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch(
                 (short) -1);

@@ -3,6 +3,7 @@ package io.samsa.api;
 import io.samsa.log.Log;
 import io.samsa.log.TimestampOffset;
 import io.samsa.log.TopicPartition;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
@@ -34,7 +35,7 @@ final class ListOffsetsHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         ListOffsetsRequestData data = (ListOffsetsRequestData) request.body();
         ListOffsetsResponseData response = new ListOffsetsResponseData();
         for (ListOffsetsRequestData.ListOffsetsTopic topic : data.topics()) {

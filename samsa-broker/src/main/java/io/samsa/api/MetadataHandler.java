@@ -7,6 +7,7 @@ import io.samsa.metadata.TopicNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -36,7 +37,7 @@ final class MetadataHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         MetadataRequestData data = (MetadataRequestData) request.body();
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(identity.clusterId())

@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.log.EpochEndOffset;
 import io.samsa.log.TopicPartition;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
@@ -24,7 +25,7 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         OffsetForLeaderEpochRequestData data = (OffsetForLeaderEpochRequestData) request.body();
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
         for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic : data.topics()) {

@@ -4,6 +4,7 @@ import io.samsa.log.LogAppendResult;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
+import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
@@ -36,7 +37,7 @@ final class ProduceHandler implements ApiHandler {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(Request request) {
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         ProduceRequestData data = (ProduceRequestData) request.body();
         short acks = data.acks();
         boolean validAcks = acks == -1 || acks == 0 || acks == 1;

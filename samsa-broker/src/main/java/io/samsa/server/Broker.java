@@ -4,6 +4,8 @@ import io.samsa.api.ApiDispatcher;
 import io.samsa.api.Apis;
 import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
+import io.samsa.api.OffsetsTopic;
+import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.log.LogManager;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.ConfigResource;
@@ -105,6 +107,14 @@ public final class Broker implements AutoCloseable {
         controller.addListener(publisher);
         logs.startBackgroundTasks(config.getLong("log.retention.check.interval.ms"));
 
+        int offsetsPartitions = config.getInt("offsets.topic.num.partitions");
+        OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicas, offsetsPartitions);
+        GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(offsetsPartitions,
+                config.getInt("group.min.session.timeout.ms"), config.getInt("group.max.session.timeout.ms"),
+                config.getInt("group.initial.rebalance.delay.ms"), config.getInt("group.max.size"),
+                config.getInt("offset.metadata.max.bytes")), offsetsTopic, scheduler, System::currentTimeMillis);
+        groups.load();
+
         boundAddress = binding.join();
         BrokerConfig.Listener advertised = config.advertisedListener();
         String host = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
@@ -113,7 +123,7 @@ public final class Broker implements AutoCloseable {
         controller.registerBroker(config.nodeId(), host, port);
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet()),
-                config.getBoolean("auto.create.topics.enable")));
+                config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic));
         frames.set(dispatcher);
         Warmup.inBackground(dispatcher);
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.

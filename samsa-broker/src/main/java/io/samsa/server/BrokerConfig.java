@@ -75,6 +75,18 @@ public final class BrokerConfig {
         key("log.segment.delete.delay.ms", Type.LONG, "60000", 0, Long.MAX_VALUE,
                 "Delay before a deleted segment's files are removed");
         key("log.message.timestamp.type", Type.STRING, "CreateTime", 0, 0, "CreateTime or LogAppendTime");
+        key("offsets.topic.num.partitions", Type.INT, "50", 1, 10_000,
+                "Partitions of __consumer_offsets (created on first use)");
+        key("offset.metadata.max.bytes", Type.INT, "4096", 0, Integer.MAX_VALUE,
+                "Largest metadata string a consumer may commit with an offset");
+        key("group.min.session.timeout.ms", Type.INT, "6000", 0, Integer.MAX_VALUE,
+                "Shortest session timeout a group member may ask for");
+        key("group.max.session.timeout.ms", Type.INT, "1800000", 0, Integer.MAX_VALUE,
+                "Longest session timeout a group member may ask for");
+        key("group.initial.rebalance.delay.ms", Type.INT, "3000", 0, Integer.MAX_VALUE,
+                "How long a new group waits for more members before its first rebalance");
+        key("group.max.size", Type.INT, String.valueOf(Integer.MAX_VALUE), 1, Integer.MAX_VALUE,
+                "Most members a group may have");
         key("log.cleanup.policy", Type.STRING, "delete", 0, 0, "delete (compact arrives with compaction)");
         key("compression.type", Type.STRING, "producer", 0, 0,
                 "producer, uncompressed, gzip, snappy, lz4 or zstd");

@@ -25,8 +25,9 @@ class LayeringTest {
             "network", List.of(),
             "replication", List.of("log"),
             "metadata", List.of("log"),
-            "api", List.of("protocol", "network", "log", "replication", "metadata"),
-            "server", List.of("protocol", "network", "log", "replication", "metadata", "api"));
+            "coordinator", List.of(),
+            "api", List.of("protocol", "network", "log", "replication", "metadata", "coordinator"),
+            "server", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "api"));
 
     private static final List<String> KAFKA_ALLOWED = List.of("protocol", "api");
 

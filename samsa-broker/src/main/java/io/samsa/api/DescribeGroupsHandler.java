@@ -1,0 +1,56 @@
+package io.samsa.api;
+
+import io.samsa.coordinator.group.GroupCoordinator;
+import io.samsa.coordinator.group.GroupState;
+import io.samsa.network.ClientConnection;
+import io.samsa.protocol.Request;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * DescribeGroups: state, protocol and members; member metadata and assignments are shown once the group is Stable.
+ * An unknown group is "Dead", with GROUP_ID_NOT_FOUND from v6 on, as in Kafka 4.
+ */
+final class DescribeGroupsHandler implements ApiHandler {
+
+    /** Kafka's "authorized operations were not asked for" marker. */
+    private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+    private final GroupCoordinator groups;
+
+    DescribeGroupsHandler(GroupCoordinator groups) {
+        this.groups = groups;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
+        DescribeGroupsRequestData data = (DescribeGroupsRequestData) request.body();
+        DescribeGroupsResponseData response = new DescribeGroupsResponseData();
+        for (String groupId : data.groups()) {
+            GroupCoordinator.GroupDescription group = groups.describe(groupId);
+            DescribeGroupsResponseData.DescribedGroup described = new DescribeGroupsResponseData.DescribedGroup()
+                    .setGroupId(groupId).setGroupState(group.state().kafkaName())
+                    .setProtocolType(group.protocolType()).setProtocolData(group.protocolName())
+                    .setAuthorizedOperations(OPERATIONS_OMITTED).setErrorCode(Errors.NONE.code());
+            if (group.state() == GroupState.DEAD && request.version() >= 6) {
+                described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                        .setErrorMessage("Group " + groupId + " not found.");
+            }
+            for (GroupCoordinator.MemberDescription m : group.members()) {
+                DescribeGroupsResponseData.DescribedGroupMember member =
+                        new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
+                                .setClientId(m.clientId()).setClientHost(m.clientHost())
+                                .setMemberMetadata(m.metadata()).setMemberAssignment(m.assignment());
+                if (request.version() >= 4) {
+                    member.setGroupInstanceId(m.groupInstanceId());
+                }
+                described.members().add(member);
+            }
+            response.groups().add(described);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+}

@@ -1,0 +1,70 @@
+package io.samsa.api;
+
+import io.samsa.coordinator.group.CommittedOffset;
+import io.samsa.coordinator.group.GroupCoordinator;
+import io.samsa.coordinator.group.GroupError;
+import io.samsa.coordinator.group.OffsetKey;
+import io.samsa.metadata.MetadataController;
+import io.samsa.metadata.MetadataImage;
+import io.samsa.network.ClientConnection;
+import io.samsa.protocol.Request;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * OffsetCommit: committed when its records are durable on {@code __consumer_offsets}. Partitions of topics that do not
+ * exist get UNKNOWN_TOPIC_OR_PARTITION; the others are committed.
+ */
+final class OffsetCommitHandler implements ApiHandler {
+
+    private final GroupCoordinator groups;
+    private final MetadataController metadata;
+
+    OffsetCommitHandler(GroupCoordinator groups, MetadataController metadata) {
+        this.groups = groups;
+        this.metadata = metadata;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
+        OffsetCommitRequestData data = (OffsetCommitRequestData) request.body();
+        MetadataImage image = metadata.image();
+        long now = System.currentTimeMillis();
+        Map<OffsetKey, CommittedOffset> commits = new HashMap<>();
+        Map<OffsetKey, Errors> refused = new HashMap<>();
+        for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : data.topics()) {
+            MetadataImage.TopicImage known = image.topic(topic.name());
+            for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
+                OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
+                if (known == null || !known.partitions().containsKey(p.partitionIndex())) {
+                    refused.put(key, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else {
+                    commits.put(key, new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(),
+                            p.committedMetadata() == null ? "" : p.committedMetadata(), now));
+                }
+            }
+        }
+        return groups.commitOffsets(data.groupId(), data.memberId(), data.groupInstanceId(),
+                data.generationIdOrMemberEpoch(), commits).thenApply(results -> {
+                    OffsetCommitResponseData response = new OffsetCommitResponseData();
+                    for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : data.topics()) {
+                        OffsetCommitResponseData.OffsetCommitResponseTopic t =
+                                new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(topic.name());
+                        for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
+                            OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
+                            Errors error = refused.containsKey(key) ? refused.get(key)
+                                    : ErrorMapper.toError(results.getOrDefault(key, GroupError.NONE));
+                            t.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                                    .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+                        }
+                        response.topics().add(t);
+                    }
+                    return response;
+                });
+    }
+}

@@ -1,0 +1,103 @@
+package io.samsa.api;
+
+import io.samsa.coordinator.group.CommittedOffset;
+import io.samsa.coordinator.group.GroupCoordinator;
+import io.samsa.coordinator.group.OffsetKey;
+import io.samsa.network.ClientConnection;
+import io.samsa.protocol.Request;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * OffsetFetch for one group (v1–7) or several (v8+). A partition without a commit answers offset -1; null topics
+ * means every partition the group committed for.
+ */
+final class OffsetFetchHandler implements ApiHandler {
+
+    private final GroupCoordinator groups;
+
+    OffsetFetchHandler(GroupCoordinator groups) {
+        this.groups = groups;
+    }
+
+    /** The partitions asked for, by topic; null for all. */
+    private record Wanted(String groupId, Map<String, List<Integer>> topics) {}
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
+        OffsetFetchRequestData data = (OffsetFetchRequestData) request.body();
+        OffsetFetchResponseData response = new OffsetFetchResponseData().setErrorCode(Errors.NONE.code());
+        if (request.version() < 8) {
+            Map<String, List<Integer>> topics = null;
+            if (data.topics() != null) {
+                topics = new LinkedHashMap<>();
+                for (OffsetFetchRequestData.OffsetFetchRequestTopic t : data.topics()) {
+                    topics.put(t.name(), t.partitionIndexes());
+                }
+            }
+            for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetch(new Wanted(data.groupId(), topics))) {
+                OffsetFetchResponseData.OffsetFetchResponseTopic topic =
+                        new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(t.name());
+                for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : t.partitions()) {
+                    topic.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
+                            .setPartitionIndex(p.partitionIndex()).setCommittedOffset(p.committedOffset())
+                            .setCommittedLeaderEpoch(request.version() >= 5 ? p.committedLeaderEpoch() : -1)
+                            .setMetadata(p.metadata()).setErrorCode(p.errorCode()));
+                }
+                response.topics().add(topic);
+            }
+            return CompletableFuture.completedFuture(response);
+        }
+        for (OffsetFetchRequestData.OffsetFetchRequestGroup g : data.groups()) {
+            Map<String, List<Integer>> topics = null;
+            if (g.topics() != null) {
+                topics = new LinkedHashMap<>();
+                for (OffsetFetchRequestData.OffsetFetchRequestTopics t : g.topics()) {
+                    topics.put(t.name(), t.partitionIndexes());
+                }
+            }
+            response.groups().add(new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId())
+                    .setErrorCode(Errors.NONE.code()).setTopics(fetch(new Wanted(g.groupId(), topics))));
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private List<OffsetFetchResponseData.OffsetFetchResponseTopics> fetch(Wanted wanted) {
+        Map<OffsetKey, CommittedOffset> committed = groups.fetchOffsets(wanted.groupId(),
+                wanted.topics() == null ? null : List.copyOf(wanted.topics().keySet()));
+        Map<String, OffsetFetchResponseData.OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
+        if (wanted.topics() == null) {
+            committed.forEach((key, offset) -> topic(byTopic, key.topic()).partitions().add(partition(key.partition(),
+                    offset)));
+        } else {
+            wanted.topics().forEach((name, partitions) -> {
+                for (int p : partitions) {
+                    topic(byTopic, name).partitions().add(partition(p,
+                            committed.get(new OffsetKey(wanted.groupId(), name, p))));
+                }
+            });
+        }
+        return new ArrayList<>(byTopic.values());
+    }
+
+    private static OffsetFetchResponseData.OffsetFetchResponseTopics topic(
+            Map<String, OffsetFetchResponseData.OffsetFetchResponseTopics> byTopic, String name) {
+        return byTopic.computeIfAbsent(name, n -> new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(n));
+    }
+
+    private static OffsetFetchResponseData.OffsetFetchResponsePartitions partition(int index, CommittedOffset offset) {
+        OffsetFetchResponseData.OffsetFetchResponsePartitions p =
+                new OffsetFetchResponseData.OffsetFetchResponsePartitions().setPartitionIndex(index)
+                        .setErrorCode(Errors.NONE.code());
+        return offset == null ? p.setCommittedOffset(-1).setCommittedLeaderEpoch(-1).setMetadata("")
+                : p.setCommittedOffset(offset.offset()).setCommittedLeaderEpoch(offset.leaderEpoch())
+                        .setMetadata(offset.metadata());
+    }
+}

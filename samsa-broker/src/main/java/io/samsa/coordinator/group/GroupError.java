@@ -1,0 +1,21 @@
+package io.samsa.coordinator.group;
+
+/** The outcomes of group operations; each maps to the Kafka error of the same name. */
+public enum GroupError {
+    NONE,
+    INVALID_GROUP_ID,
+    UNKNOWN_MEMBER_ID,
+    ILLEGAL_GENERATION,
+    REBALANCE_IN_PROGRESS,
+    INCONSISTENT_GROUP_PROTOCOL,
+    INVALID_SESSION_TIMEOUT,
+    MEMBER_ID_REQUIRED,
+    GROUP_MAX_SIZE_REACHED,
+    FENCED_INSTANCE_ID,
+    NON_EMPTY_GROUP,
+    GROUP_ID_NOT_FOUND,
+    COORDINATOR_NOT_AVAILABLE,
+    UNKNOWN_TOPIC_OR_PARTITION,
+    OFFSET_METADATA_TOO_LARGE,
+    KAFKA_STORAGE_ERROR
+}
