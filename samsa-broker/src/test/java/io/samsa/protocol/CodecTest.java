@@ -75,7 +75,8 @@ class CodecTest {
         assertThat(request.correlationId()).isEqualTo(4242);
         assertThat(request.clientId()).isEqualTo("codec-test");
         assertThat(request.versionUnsupported()).isFalse();
-        assertThat(request.body()).isEqualTo(body);
+        // Compared as bytes: kafka-clients' request wrappers fill in fields older versions lack.
+        assertThat(bodyBytes(request.body(), version)).isEqualTo(bodyBytes(body, version));
     }
 
     @ParameterizedTest(name = "{0} v{1}")
@@ -88,9 +89,28 @@ class CodecTest {
         assertThat(encoded.getInt()).isEqualTo(encoded.remaining());
         ResponseHeader header = ResponseHeader.parse(encoded, key.responseHeaderVersion(version));
         assertThat(header.correlationId()).isEqualTo(7);
+        ByteBuffer sent = encoded.slice();
         AbstractResponse parsed = AbstractResponse.parseResponse(key, new ByteBufferAccessor(encoded), version);
-        assertThat(parsed.data()).isEqualTo(response);
         assertThat(encoded.hasRemaining()).isFalse();
+        // Byte for byte what kafka-clients' own serializer writes (its response wrappers normalise some fields
+        // when they parse, so the parsed object is not compared).
+        assertThat(toArray(sent)).isEqualTo(bodyBytes(response, version));
+        assertThat(parsed.data().apiKey()).isEqualTo(key.id);
+    }
+
+    private static byte[] bodyBytes(ApiMessage message, short version) {
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        MessageSizeAccumulator size = new MessageSizeAccumulator();
+        message.addSize(size, cache, version);
+        ByteBuffer buffer = ByteBuffer.allocate(size.totalSize());
+        message.write(new ByteBufferAccessor(buffer), cache, version);
+        return buffer.array();
+    }
+
+    private static byte[] toArray(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     @Test
