@@ -138,6 +138,30 @@ class KcatIT {
                 .collect(Collectors.joining()));
     }
 
+    @Test
+    void kcatConsumesAsAGroupMemberAndCommitsItsOffsets() throws Exception {
+        String topic = "kcat-group";
+        samsa.createTopic(topic, 2, Map.of());
+        KafkaProducer<String, String> producer = samsa.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        for (int i = 0; i < 40; i++) {
+            producer.send(new ProducerRecord<>(topic, i % 2, null, "g" + i));
+        }
+        producer.flush();
+        // -G: a balanced consumer of the classic group protocol; -e exits at the end of both partitions.
+        String out = kcat(null, "-G", "kcat-readers", "-o", "beginning", "-e", "-q", "-f", "%p|%o|%s\n",
+                "-X", "auto.commit.interval.ms=100", topic).stdout();
+        List<String> lines = out.lines().sorted().toList();
+        List<String> expected = IntStream.range(0, 40).mapToObj(i -> (i % 2) + "|" + (i / 2) + "|g" + i).sorted()
+                .toList();
+        assertThat(lines).isEqualTo(expected);
+        // On exit kcat commits what it consumed: 20 records of each partition.
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin
+                .listConsumerGroupOffsets("kcat-readers").partitionsToOffsetAndMetadata().get();
+        assertThat(committed).hasSize(2);
+        assertThat(committed.get(new TopicPartition(topic, 0)).offset()).isEqualTo(20);
+        assertThat(committed.get(new TopicPartition(topic, 1)).offset()).isEqualTo(20);
+    }
+
     // ---- helpers ----
 
     /** The end offset of partition 0 is exactly {@code count}, and these are its records from the start. */
