@@ -60,7 +60,8 @@ public final class Apis {
                 .register(ApiKeys.OFFSET_FETCH, 0, new OffsetFetchHandler(s.groups()))
                 .register(ApiKeys.DESCRIBE_GROUPS, 0, new DescribeGroupsHandler(s.groups()))
                 .register(ApiKeys.LIST_GROUPS, 0, new ListGroupsHandler(s.groups()))
-                .register(ApiKeys.DELETE_GROUPS, 0, new DeleteGroupsHandler(s.groups()));
+                .register(ApiKeys.DELETE_GROUPS, 0, new DeleteGroupsHandler(s.groups()))
+                .register(ApiKeys.OFFSET_DELETE, 0, new OffsetDeleteHandler(s.groups()));
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(builder.register(ApiKeys.API_VERSIONS, 0, (r, c) -> {
             throw new IllegalStateException("replaced below");
         }).supported());

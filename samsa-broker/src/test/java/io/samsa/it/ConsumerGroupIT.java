@@ -27,7 +27,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -253,6 +255,14 @@ class ConsumerGroupIT {
             });
             assertThatThrownBy(() -> admin.deleteConsumerGroups(List.of("busy")).all().get())
                     .hasCauseInstanceOf(GroupNotEmptyException.class);
+            // OffsetDelete: refused while a member subscribes to the topic, done for an empty group.
+            assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets("busy", Set.of(p0)).all().get())
+                    .hasCauseInstanceOf(GroupSubscribedToTopicException.class);
+            admin.deleteConsumerGroupOffsets("laggards", Set.of(p0)).all().get();
+            assertThat(admin.listConsumerGroupOffsets("laggards").partitionsToOffsetAndMetadata().get())
+                    .containsOnlyKeys(p1);
+            assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets("nobody", Set.of(p0)).all().get())
+                    .hasCauseInstanceOf(GroupIdNotFoundException.class);
             admin.deleteConsumerGroups(List.of("laggards")).all().get();
             assertThat(admin.listGroups().all().get()).extracting(GroupListing::groupId).doesNotContain("laggards")
                     .contains("busy");

@@ -597,6 +597,56 @@ public final class GroupCoordinator {
         return result;
     }
 
+    /**
+     * Deletes committed offsets of a group (OffsetDelete). Partitions of a topic that an active member subscribes to
+     * are refused with GROUP_SUBSCRIBED_TO_TOPIC.
+     *
+     * @param subscribedTopics reads the topics out of a member's protocol metadata (the client's subscription)
+     * @return the error of each partition, or the group-level error under a null key
+     */
+    public synchronized CompletableFuture<Map<OffsetKey, GroupError>> deleteOffsets(String groupId,
+            List<OffsetKey> partitions, java.util.function.Function<byte[], java.util.Set<String>> subscribedTopics) {
+        ClassicGroup group = groups.get(groupId);
+        Map<OffsetKey, GroupError> results = new HashMap<>();
+        if (group == null || group.state == GroupState.DEAD) {
+            results.put(null, GroupError.GROUP_ID_NOT_FOUND);
+            return done(results);
+        }
+        java.util.Set<String> subscribed = new java.util.HashSet<>();
+        if (!group.members.isEmpty() && "consumer".equals(group.protocolType) && group.protocolName != null) {
+            group.members.values().forEach(m -> subscribed.addAll(subscribedTopics.apply(
+                    m.metadata(group.protocolName))));
+        }
+        List<PartitionWriter.KeyValue> tombstones = new ArrayList<>();
+        for (OffsetKey key : partitions) {
+            if (subscribed.contains(key.topic())) {
+                results.put(key, GroupError.GROUP_SUBSCRIBED_TO_TOPIC);
+            } else {
+                results.put(key, GroupError.NONE);
+                if (offsets.containsKey(key)) {
+                    tombstones.add(new PartitionWriter.KeyValue(OffsetRecords.key(key), null));
+                }
+            }
+        }
+        if (tombstones.isEmpty()) {
+            return done(results);
+        }
+        return writer.append(partitionFor(groupId), tombstones).handle((ok, failure) -> {
+            synchronized (this) {
+                for (Map.Entry<OffsetKey, GroupError> e : results.entrySet()) {
+                    if (e.getValue() == GroupError.NONE) {
+                        if (failure == null) {
+                            offsets.remove(e.getKey());
+                        } else {
+                            e.setValue(GroupError.KAFKA_STORAGE_ERROR);
+                        }
+                    }
+                }
+                return results;
+            }
+        });
+    }
+
     // ---- ListGroups, DescribeGroups, DeleteGroups --------------------------------------------------------------------
 
     public synchronized List<GroupListing> listGroups() {
