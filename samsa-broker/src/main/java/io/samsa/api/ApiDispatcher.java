@@ -24,12 +24,10 @@ public final class ApiDispatcher implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ApiDispatcher.class);
 
     private final Map<ApiKeys, ApiHandler> handlers;
-    private final SupportedApis supported;
     private final RequestDecoder decoder;
 
     private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported) {
         this.handlers = handlers;
-        this.supported = supported;
         this.decoder = new RequestDecoder(supported);
     }
 
@@ -49,17 +47,14 @@ public final class ApiDispatcher implements FrameHandler {
             return this;
         }
 
-        public SupportedApis supported() {
-            return new SupportedApis(ranges);
-        }
-
+        /** The dispatcher, with ApiVersions added: it advertises exactly the APIs registered. */
         public ApiDispatcher build() {
-            return new ApiDispatcher(new EnumMap<>(handlers), supported());
+            ranges.put(ApiKeys.API_VERSIONS, new SupportedApis.Range((short) 0, ApiKeys.API_VERSIONS.latestVersion(
+                    false)));
+            SupportedApis supported = new SupportedApis(ranges);
+            handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(supported));
+            return new ApiDispatcher(new EnumMap<>(handlers), supported);
         }
-    }
-
-    public SupportedApis supported() {
-        return supported;
     }
 
     @Override

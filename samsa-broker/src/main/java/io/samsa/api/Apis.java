@@ -33,7 +33,7 @@ public final class Apis {
 
     /** The dispatcher with all handlers; the version ranges are those kafka-clients 4.1 can parse and we serve. */
     public static ApiDispatcher dispatcher(Services s) {
-        ApiDispatcher.Builder builder = new ApiDispatcher.Builder()
+        return new ApiDispatcher.Builder()
                 .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics()))
                 .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas()))
                 .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas()))
@@ -61,10 +61,7 @@ public final class Apis {
                 .register(ApiKeys.DESCRIBE_GROUPS, 0, new DescribeGroupsHandler(s.groups()))
                 .register(ApiKeys.LIST_GROUPS, 0, new ListGroupsHandler(s.groups()))
                 .register(ApiKeys.DELETE_GROUPS, 0, new DeleteGroupsHandler(s.groups()))
-                .register(ApiKeys.OFFSET_DELETE, 0, new OffsetDeleteHandler(s.groups()));
-        ApiVersionsHandler apiVersions = new ApiVersionsHandler(builder.register(ApiKeys.API_VERSIONS, 0, (r, c) -> {
-            throw new IllegalStateException("replaced below");
-        }).supported());
-        return builder.register(ApiKeys.API_VERSIONS, 0, apiVersions).build();
+                .register(ApiKeys.OFFSET_DELETE, 0, new OffsetDeleteHandler(s.groups()))
+                .build();
     }
 }

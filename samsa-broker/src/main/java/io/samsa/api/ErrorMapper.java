@@ -11,9 +11,7 @@ final class ErrorMapper {
     private ErrorMapper() {}
 
     static Errors toError(Throwable error) {
-        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        return switch (e) {
+        return switch (unwrap(error)) {
             case StorageException s -> switch (s.kind()) {
                 case CORRUPT_MESSAGE -> Errors.CORRUPT_MESSAGE;
                 case RECORD_TOO_LARGE -> Errors.MESSAGE_TOO_LARGE;
@@ -26,7 +24,7 @@ final class ErrorMapper {
             };
             case ReplicationException r -> Errors.valueOf(r.kind().name());
             case MetadataException m -> Errors.valueOf(m.kind().name());
-            default -> Errors.forException(e);
+            case Throwable other -> Errors.forException(other);
         };
     }
 
@@ -36,8 +34,12 @@ final class ErrorMapper {
 
     /** The message to send along, or null for Kafka's default message of the error. */
     static String message(Throwable error) {
-        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        return unwrap(error).getMessage();
+    }
+
+    /** The failure itself, not the CompletionException a future wrapped it in. */
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        return e.getMessage();
     }
 }

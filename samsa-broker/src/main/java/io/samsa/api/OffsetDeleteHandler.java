@@ -4,14 +4,11 @@ import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.group.GroupError;
 import io.samsa.coordinator.group.OffsetKey;
 import io.samsa.network.ClientConnection;
+import io.samsa.protocol.ConsumerSubscriptions;
 import io.samsa.protocol.Request;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -35,7 +32,7 @@ final class OffsetDeleteHandler implements ApiHandler {
         List<OffsetKey> partitions = new ArrayList<>();
         data.topics().forEach(t -> t.partitions().forEach(p -> partitions.add(new OffsetKey(data.groupId(),
                 t.name(), p.partitionIndex()))));
-        return groups.deleteOffsets(data.groupId(), partitions, OffsetDeleteHandler::topicsOf).thenApply(results -> {
+        return groups.deleteOffsets(data.groupId(), partitions, ConsumerSubscriptions::topics).thenApply(results -> {
             OffsetDeleteResponseData response = new OffsetDeleteResponseData();
             GroupError groupError = results.get(null);
             if (groupError != null) {
@@ -54,14 +51,5 @@ final class OffsetDeleteHandler implements ApiHandler {
             }
             return response;
         });
-    }
-
-    /** The topics of a consumer's subscription; an unreadable one subscribes to nothing. */
-    private static Set<String> topicsOf(byte[] metadata) {
-        try {
-            return new HashSet<>(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics());
-        } catch (RuntimeException e) {
-            return Set.of();
-        }
     }
 }

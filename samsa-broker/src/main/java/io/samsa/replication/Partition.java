@@ -136,10 +136,6 @@ public final class Partition {
         return leaderEpoch;
     }
 
-    public int leaderId() {
-        return localBrokerId;
-    }
-
     public long highWatermark() {
         return highWatermark;
     }

@@ -112,7 +112,7 @@ public final class Broker implements AutoCloseable {
         GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(offsetsPartitions,
                 config.getInt("group.min.session.timeout.ms"), config.getInt("group.max.session.timeout.ms"),
                 config.getInt("group.initial.rebalance.delay.ms"), config.getInt("group.max.size"),
-                config.getInt("offset.metadata.max.bytes")), offsetsTopic, scheduler, System::currentTimeMillis);
+                config.getInt("offset.metadata.max.bytes")), offsetsTopic, scheduler);
         groups.load();
 
         boundAddress = binding.join();

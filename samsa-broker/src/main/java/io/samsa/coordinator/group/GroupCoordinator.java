@@ -10,7 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,16 +59,13 @@ public final class GroupCoordinator {
     private final Settings settings;
     private final PartitionWriter writer;
     private final ScheduledExecutorService scheduler;
-    private final LongSupplier clock;
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<OffsetKey, CommittedOffset> offsets = new HashMap<>();
 
-    public GroupCoordinator(Settings settings, PartitionWriter writer, ScheduledExecutorService scheduler,
-            LongSupplier clock) {
+    public GroupCoordinator(Settings settings, PartitionWriter writer, ScheduledExecutorService scheduler) {
         this.settings = settings;
         this.writer = writer;
         this.scheduler = scheduler;
-        this.clock = clock;
     }
 
     /** The partition of {@code __consumer_offsets} that holds a group, as Kafka computes it. */
