@@ -62,6 +62,10 @@ public final class Apis {
                 .register(ApiKeys.LIST_GROUPS, 0, new ListGroupsHandler(s.groups()))
                 .register(ApiKeys.DELETE_GROUPS, 0, new DeleteGroupsHandler(s.groups()))
                 .register(ApiKeys.OFFSET_DELETE, 0, new OffsetDeleteHandler(s.groups()))
+                .register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, 0,
+                        new ConsumerGroupHeartbeatHandler(s.groups(), s.metadata()))
+                .register(ApiKeys.CONSUMER_GROUP_DESCRIBE, 0,
+                        new ConsumerGroupDescribeHandler(s.groups(), s.metadata()))
                 .build();
     }
 }

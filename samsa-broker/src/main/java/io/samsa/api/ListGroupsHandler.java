@@ -9,10 +9,8 @@ import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
-/** ListGroups, with the state filter (v4+) and the type filter (v5+; every group here is "classic"). */
+/** ListGroups, with the state filter (v4+) and the type filter (v5+: "classic" or "consumer"). */
 final class ListGroupsHandler implements ApiHandler {
-
-    private static final String CLASSIC = "classic";
 
     private final GroupCoordinator groups;
 
@@ -25,11 +23,11 @@ final class ListGroupsHandler implements ApiHandler {
         ListGroupsRequestData data = (ListGroupsRequestData) request.body();
         ListGroupsResponseData response = new ListGroupsResponseData().setErrorCode(Errors.NONE.code());
         for (GroupCoordinator.GroupListing g : groups.listGroups()) {
-            String state = g.state().kafkaName();
+            String state = g.state();
             if (!data.statesFilter().isEmpty() && data.statesFilter().stream().noneMatch(state::equalsIgnoreCase)) {
                 continue;
             }
-            if (!data.typesFilter().isEmpty() && data.typesFilter().stream().noneMatch(CLASSIC::equalsIgnoreCase)) {
+            if (!data.typesFilter().isEmpty() && data.typesFilter().stream().noneMatch(g.type()::equalsIgnoreCase)) {
                 continue;
             }
             ListGroupsResponseData.ListedGroup listed = new ListGroupsResponseData.ListedGroup()
@@ -38,7 +36,7 @@ final class ListGroupsHandler implements ApiHandler {
                 listed.setGroupState(state);
             }
             if (request.version() >= 5) {
-                listed.setGroupType(CLASSIC);
+                listed.setGroupType(g.type());
             }
             response.groups().add(listed);
         }

@@ -65,7 +65,8 @@ final class MetadataHandler implements ApiHandler {
     private MetadataResponseTopic describe(MetadataImage image, MetadataRequestData.MetadataRequestTopic wanted,
             boolean allowCreate) {
         Uuid id = wanted.topicId();
-        if (wanted.name() == null && id != null && !Uuid.ZERO_UUID.equals(id)) {
+        // By id: clients send a null name, or an empty one (the consumer resolving broker-assigned topic ids).
+        if ((wanted.name() == null || wanted.name().isEmpty()) && id != null && !Uuid.ZERO_UUID.equals(id)) {
             MetadataImage.TopicImage topic = image.topic(Topics.fromWire(id));
             return topic != null ? topic(topic)
                     : new MetadataResponseTopic().setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());

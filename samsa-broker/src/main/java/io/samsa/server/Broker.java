@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -112,7 +113,11 @@ public final class Broker implements AutoCloseable {
         GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(offsetsPartitions,
                 config.getInt("group.min.session.timeout.ms"), config.getInt("group.max.session.timeout.ms"),
                 config.getInt("group.initial.rebalance.delay.ms"), config.getInt("group.max.size"),
-                config.getInt("offset.metadata.max.bytes")), offsetsTopic, scheduler);
+                config.getInt("offset.metadata.max.bytes"), new GroupCoordinator.ConsumerProtocol(
+                        config.getInt("group.consumer.session.timeout.ms"),
+                        config.getInt("group.consumer.heartbeat.interval.ms"), config.getInt("group.consumer.max.size"),
+                        BrokerConfig.assignorList(config.get("group.consumer.assignors")))),
+                offsetsTopic, scheduler, () -> partitionCounts(controller));
         groups.load();
 
         boundAddress = binding.join();
@@ -129,6 +134,13 @@ public final class Broker implements AutoCloseable {
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.
         LOG.debug("Samsa broker {} (cluster {}) listening on {}:{} with data in {}", config.nodeId(),
                 meta.clusterId(), listener.host(), boundAddress.getPort(), dataDir);
+    }
+
+    /** Every topic's partition count, for the consumer group protocol's assignors. */
+    private static Map<String, Integer> partitionCounts(MetadataController controller) {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        controller.image().topics().forEach((name, topic) -> counts.put(name, topic.partitions().size()));
+        return counts;
     }
 
     /** Logs left on disk for partitions the metadata no longer has (a crash during a topic deletion). */

@@ -87,9 +87,22 @@ public final class BrokerConfig {
                 "How long a new group waits for more members before its first rebalance");
         key("group.max.size", Type.INT, String.valueOf(Integer.MAX_VALUE), 1, Integer.MAX_VALUE,
                 "Most members a group may have");
+        key("group.consumer.session.timeout.ms", Type.INT, "45000", 1, Integer.MAX_VALUE,
+                "Session timeout of members using the consumer group protocol (KIP-848)");
+        key("group.consumer.heartbeat.interval.ms", Type.INT, "5000", 1, Integer.MAX_VALUE,
+                "Heartbeat interval the coordinator gives consumer-protocol members");
+        key("group.consumer.max.size", Type.INT, String.valueOf(Integer.MAX_VALUE), 1, Integer.MAX_VALUE,
+                "Most members a consumer-protocol group may have");
+        key("group.consumer.assignors", Type.STRING, "uniform,range", 0, 0,
+                "Server-side assignors, comma-separated, from uniform and range; the first is the default");
         key("log.cleanup.policy", Type.STRING, "delete", 0, 0, "delete (compact arrives with compaction)");
         key("compression.type", Type.STRING, "producer", 0, 0,
                 "producer, uncompressed, gzip, snappy, lz4 or zstd");
+    }
+
+    /** The entries of group.consumer.assignors, trimmed. */
+    static java.util.List<String> assignorList(String value) {
+        return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(a -> !a.isEmpty()).toList();
     }
 
     private static void key(String name, Type type, String defaultValue, long min, long max, String doc) {
@@ -140,6 +153,12 @@ public final class BrokerConfig {
         if (!tsType.equals("CreateTime") && !tsType.equals("LogAppendTime")) {
             problems.add("Invalid value '" + tsType + "' for log.message.timestamp.type: must be CreateTime or"
                     + " LogAppendTime");
+        }
+        String assignors = explicit.getOrDefault("group.consumer.assignors", "uniform,range");
+        if (assignorList(assignors).isEmpty()
+                || !assignorList(assignors).stream().allMatch(a -> a.equals("uniform") || a.equals("range"))) {
+            problems.add("Invalid value '" + assignors + "' for group.consumer.assignors: a comma-separated list of"
+                    + " uniform and range");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));

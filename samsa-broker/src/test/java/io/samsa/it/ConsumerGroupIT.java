@@ -35,17 +35,31 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Consumer groups with the classic protocol, driven by real kafka-clients consumers and admin. */
+/**
+ * Consumer groups with the classic protocol, driven by real kafka-clients consumers and admin. {@link
+ * ConsumerProtocolGroupIT} runs every test again with {@code group.protocol=consumer} (KIP-848).
+ */
 @Timeout(120)
 class ConsumerGroupIT {
 
     private static final int PARTITIONS = 6;
-    private BrokerFixture samsa;
+    BrokerFixture samsa;
 
     @BeforeEach
     void start() {
         samsa = BrokerFixture.start(Map.of("group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions",
-                "5"));
+                "5", "group.consumer.session.timeout.ms", "6000", "group.consumer.heartbeat.interval.ms", "200"));
+    }
+
+    /** The consumer settings that pick the group protocol (with the classic protocol's timeouts). */
+    protected Map<String, Object> protocol() {
+        return Map.of(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                200, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+    }
+
+    /** The assignor a group uses when no member asks for one. */
+    protected String defaultAssignor() {
+        return "range";
     }
 
     @AfterEach
@@ -53,16 +67,15 @@ class ConsumerGroupIT {
         samsa.close();
     }
 
-    private KafkaConsumer<String, String> member(String group, Map<String, Object> extra) {
-        Map<String, Object> props = new HashMap<>(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 200, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50));
+    KafkaConsumer<String, String> member(String group, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(protocol());
+        props.putAll(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50));
         props.putAll(extra);
         return samsa.consumer(props);
     }
 
     /** Produces v0..v(count-1) round-robin over the topic's {@code partitions}. */
-    private void produce(String topic, int count, int partitions) throws Exception {
+    void produce(String topic, int count, int partitions) throws Exception {
         KafkaProducer<String, String> producer = samsa.producer(Map.of());
         for (int i = 0; i < count; i++) {
             producer.send(new ProducerRecord<>(topic, i % partitions, "k" + i, "v" + i));
@@ -105,7 +118,7 @@ class ConsumerGroupIT {
             assertThat(described.groupState()).isEqualTo(GroupState.STABLE);
             assertThat(described.members()).hasSize(3);
             assertThat(described.members()).allMatch(m -> m.assignment().topicPartitions().size() == 2);
-            assertThat(described.partitionAssignor()).isEqualTo("range");
+            assertThat(described.partitionAssignor()).isEqualTo(defaultAssignor());
         }
     }
 
@@ -191,10 +204,8 @@ class ConsumerGroupIT {
     @Test
     void aStaticMemberRestartingWithinItsSessionTimeoutCausesNoRebalance() throws Exception {
         samsa.createTopic("static", 2, Map.of());
-        Map<String, Object> one = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-1",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
-        Map<String, Object> two = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-2",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
+        Map<String, Object> one = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-1");
+        Map<String, Object> two = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-2");
         KafkaConsumer<String, String> first = member("statics", one);
         KafkaConsumer<String, String> second = member("statics", two);
         first.subscribe(List.of("static"));
@@ -230,7 +241,7 @@ class ConsumerGroupIT {
         producer.flush();
         TopicPartition p0 = new TopicPartition("lagging", 0);
         TopicPartition p1 = new TopicPartition("lagging", 1);
-        try (KafkaConsumer<String, String> c = samsa.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "laggards"))) {
+        try (KafkaConsumer<String, String> c = member("laggards", Map.of())) {
             c.assign(List.of(p0, p1));
             c.commitSync(Map.of(p0, new OffsetAndMetadata(4), p1, new OffsetAndMetadata(15)));
         }

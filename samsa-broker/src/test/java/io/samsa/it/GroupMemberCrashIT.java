@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -25,14 +26,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class GroupMemberCrashIT {
 
-    @Test
-    void aKilledMembersPartitionsMoveAfterItsSessionTimeout() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"classic", "consumer"})
+    void aKilledMembersPartitionsMoveAfterItsSessionTimeout(String protocol) throws Exception {
         try (BrokerFixture samsa = BrokerFixture.start(Map.of("group.initial.rebalance.delay.ms", "0",
-                "offsets.topic.num.partitions", "3"))) {
+                "offsets.topic.num.partitions", "3", "group.consumer.session.timeout.ms", "6000",
+                "group.consumer.heartbeat.interval.ms", "200"))) {
             samsa.createTopic("crashy", 4, Map.of());
             String java = System.getProperty("samsa.java", ProcessHandle.current().info().command().orElse("java"));
             Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    GroupMemberMain.class.getName(), samsa.bootstrap(), "crashers", "crashy")
+                    GroupMemberMain.class.getName(), samsa.bootstrap(), "crashers", "crashy", protocol)
                     .redirectErrorStream(true).start();
             try {
                 // The child's assignment size, as it last printed it; read on its own thread so polling goes on.
@@ -52,9 +55,12 @@ class GroupMemberCrashIT {
                 }, "child-output");
                 reader.setDaemon(true);
                 reader.start();
-                KafkaConsumer<String, String> survivor = samsa.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG,
-                        "crashers", ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
-                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 200));
+                KafkaConsumer<String, String> survivor = samsa.consumer(protocol.equals("classic")
+                        ? Map.of(ConsumerConfig.GROUP_ID_CONFIG, "crashers", ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                                protocol, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
+                                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 200)
+                        : Map.of(ConsumerConfig.GROUP_ID_CONFIG, "crashers", ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                                protocol));
                 survivor.subscribe(List.of("crashy"));
                 // Wait until the two members share the four partitions.
                 await().atMost(Duration.ofSeconds(40)).until(() -> {

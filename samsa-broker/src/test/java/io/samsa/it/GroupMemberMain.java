@@ -10,7 +10,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A consumer-group member in its own JVM, for tests that kill it: joins {@code args[1]} on {@code args[0]}
- * subscribed to {@code args[2]}, prints "assigned N" whenever its assignment changes, and polls until killed.
+ * subscribed to {@code args[2]} with group protocol {@code args[3]} ("classic" or "consumer"), prints "assigned N"
+ * whenever its assignment changes, and polls until killed.
  */
 public final class GroupMemberMain {
 
@@ -21,7 +22,12 @@ public final class GroupMemberMain {
         props.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0], ConsumerConfig.GROUP_ID_CONFIG, args[1],
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "200"));
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, args[3]));
+        if (args[3].equals("classic")) {
+            // The consumer protocol takes both from the broker (group.consumer.*).
+            props.putAll(Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000",
+                    ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "200"));
+        }
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of(args[2]));
             int last = -1;

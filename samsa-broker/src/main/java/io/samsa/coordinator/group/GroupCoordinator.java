@@ -10,12 +10,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The group coordinator for the classic protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) and committed offsets,
- * with Kafka's semantics: rebalances on join, leave and session expiry; {@code group.initial.rebalance.delay.ms};
+ * The group coordinator: the classic protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), the consumer protocol of
+ * KIP-848 (ConsumerGroupHeartbeat, in {@link ConsumerGroups}) and committed offsets. A group id names either a classic
+ * or a consumer-protocol group; an empty group of one kind becomes the other when a member of the other kind joins.
+ * The classic protocol follows Kafka's semantics: rebalances on join, leave and session expiry; {@code group.initial.rebalance.delay.ms};
  * rebalance timeouts; static members that rejoin without a rebalance; fencing with ILLEGAL_GENERATION,
  * UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS and FENCED_INSTANCE_ID.
  *
@@ -38,15 +41,39 @@ public final class GroupCoordinator {
      * @param initialRebalanceDelayMs group.initial.rebalance.delay.ms
      * @param maxGroupSize group.max.size
      * @param offsetMetadataMaxBytes offset.metadata.max.bytes
+     * @param consumer the consumer protocol's limits
      */
     public record Settings(int partitions, int minSessionTimeoutMs, int maxSessionTimeoutMs,
-            int initialRebalanceDelayMs, int maxGroupSize, int offsetMetadataMaxBytes) {}
+            int initialRebalanceDelayMs, int maxGroupSize, int offsetMetadataMaxBytes, ConsumerProtocol consumer) {}
+
+    /**
+     * The consumer protocol's settings, under Kafka's names.
+     *
+     * @param sessionTimeoutMs group.consumer.session.timeout.ms
+     * @param heartbeatIntervalMs group.consumer.heartbeat.interval.ms
+     * @param maxSize group.consumer.max.size
+     * @param assignors group.consumer.assignors; the first is the default
+     */
+    public record ConsumerProtocol(int sessionTimeoutMs, int heartbeatIntervalMs, int maxSize, List<String> assignors) {
+
+        public ConsumerProtocol {
+            assignors = List.copyOf(assignors);
+            if (assignors.isEmpty() || !assignors.stream().allMatch(ConsumerGroups::isKnownAssignor)) {
+                throw new IllegalArgumentException("Assignors must be some of uniform, range: " + assignors);
+            }
+        }
+    }
 
     /** A member to remove in a LeaveGroup. */
     public record Leaving(String memberId, String groupInstanceId) {}
 
-    /** A group as ListGroups shows it. */
-    public record GroupListing(String groupId, String protocolType, GroupState state) {}
+    /**
+     * A group as ListGroups shows it.
+     *
+     * @param state Kafka's name of the state
+     * @param type "classic" or "consumer"
+     */
+    public record GroupListing(String groupId, String protocolType, String state, String type) {}
 
     /** A member as DescribeGroups shows it. */
     public record MemberDescription(String memberId, String groupInstanceId, String clientId, String clientHost,
@@ -61,11 +88,17 @@ public final class GroupCoordinator {
     private final ScheduledExecutorService scheduler;
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<OffsetKey, CommittedOffset> offsets = new HashMap<>();
+    private final ConsumerGroups consumerGroups;
 
-    public GroupCoordinator(Settings settings, PartitionWriter writer, ScheduledExecutorService scheduler) {
+    /**
+     * @param topics every topic's partition count, as the metadata has it now (the consumer protocol assigns them)
+     */
+    public GroupCoordinator(Settings settings, PartitionWriter writer, ScheduledExecutorService scheduler,
+            Supplier<Map<String, Integer>> topics) {
         this.settings = settings;
         this.writer = writer;
         this.scheduler = scheduler;
+        this.consumerGroups = new ConsumerGroups(this, settings.consumer(), scheduler, topics);
     }
 
     /** The partition of {@code __consumer_offsets} that holds a group, as Kafka computes it. */
@@ -104,6 +137,13 @@ public final class GroupCoordinator {
         if (request.sessionTimeoutMs() < settings.minSessionTimeoutMs()
                 || request.sessionTimeoutMs() > settings.maxSessionTimeoutMs()) {
             return done(JoinResult.error(GroupError.INVALID_SESSION_TIMEOUT, memberId));
+        }
+        ConsumerGroup consumerGroup = consumerGroups.active(request.groupId());
+        if (consumerGroup != null) {
+            if (!consumerGroup.members.isEmpty()) {
+                return done(JoinResult.error(GroupError.INCONSISTENT_GROUP_PROTOCOL, memberId));
+            }
+            consumerGroups.groups.remove(request.groupId());
         }
         ClassicGroup group = groups.computeIfAbsent(request.groupId(), ClassicGroup::new);
         if (group.state == GroupState.DEAD) {
@@ -534,7 +574,9 @@ public final class GroupCoordinator {
         if (records.isEmpty()) {
             return done(results);
         }
-        groups.computeIfAbsent(groupId, ClassicGroup::new);
+        if (consumerGroups.active(groupId) == null) {
+            groups.computeIfAbsent(groupId, ClassicGroup::new);
+        }
         return writer.append(partitionFor(groupId), records).handle((ok, failure) -> {
             synchronized (this) {
                 for (OffsetKey key : accepted.keySet()) {
@@ -553,6 +595,10 @@ public final class GroupCoordinator {
     private GroupError checkCommit(String groupId, String memberId, String groupInstanceId, int generationId) {
         if (groupId == null || groupId.isEmpty()) {
             return GroupError.INVALID_GROUP_ID;
+        }
+        ConsumerGroup consumerGroup = consumerGroups.active(groupId);
+        if (consumerGroup != null) {
+            return ConsumerGroups.checkCommit(consumerGroup, memberId, generationId);
         }
         ClassicGroup group = groups.get(groupId);
         if (group == null || group.state == GroupState.DEAD) {
@@ -603,13 +649,16 @@ public final class GroupCoordinator {
     public synchronized CompletableFuture<Map<OffsetKey, GroupError>> deleteOffsets(String groupId,
             List<OffsetKey> partitions, java.util.function.Function<byte[], java.util.Set<String>> subscribedTopics) {
         ClassicGroup group = groups.get(groupId);
+        ConsumerGroup consumerGroup = consumerGroups.active(groupId);
         Map<OffsetKey, GroupError> results = new HashMap<>();
-        if (group == null || group.state == GroupState.DEAD) {
+        if (consumerGroup == null && (group == null || group.state == GroupState.DEAD)) {
             results.put(null, GroupError.GROUP_ID_NOT_FOUND);
             return done(results);
         }
         java.util.Set<String> subscribed = new java.util.HashSet<>();
-        if (!group.members.isEmpty() && "consumer".equals(group.protocolType) && group.protocolName != null) {
+        if (consumerGroup != null) {
+            subscribed.addAll(consumerGroups.subscribedTopicNames(consumerGroup));
+        } else if (!group.members.isEmpty() && "consumer".equals(group.protocolType) && group.protocolName != null) {
             group.members.values().forEach(m -> subscribed.addAll(subscribedTopics.apply(
                     m.metadata(group.protocolName))));
         }
@@ -647,9 +696,11 @@ public final class GroupCoordinator {
 
     public synchronized List<GroupListing> listGroups() {
         List<GroupListing> result = new ArrayList<>();
-        groups.values().stream().filter(g -> g.state != GroupState.DEAD).sorted(java.util.Comparator.comparing(
-                g -> g.groupId)).forEach(g -> result.add(new GroupListing(g.groupId,
-                        g.protocolType == null ? "" : g.protocolType, g.state)));
+        groups.values().stream().filter(g -> g.state != GroupState.DEAD).forEach(g -> result.add(new GroupListing(
+                g.groupId, g.protocolType == null ? "" : g.protocolType, g.state.kafkaName(), "classic")));
+        consumerGroups.groups.values().stream().filter(g -> !g.dead).forEach(g -> result.add(new GroupListing(
+                g.groupId, "consumer", g.state().kafkaName(), "consumer")));
+        result.sort(java.util.Comparator.comparing(GroupListing::groupId));
         return result;
     }
 
@@ -670,6 +721,14 @@ public final class GroupCoordinator {
 
     /** Deletes an empty group and its committed offsets. */
     public synchronized CompletableFuture<GroupError> deleteGroup(String groupId) {
+        ConsumerGroup consumerGroup = consumerGroups.active(groupId);
+        if (consumerGroup != null) {
+            if (!consumerGroup.members.isEmpty()) {
+                return done(GroupError.NON_EMPTY_GROUP);
+            }
+            consumerGroups.groups.remove(groupId);
+            groups.put(groupId, new ClassicGroup(groupId)); // deleted below like an empty group
+        }
         ClassicGroup group = groups.get(groupId);
         if (group == null || group.state == GroupState.DEAD) {
             return done(GroupError.GROUP_ID_NOT_FOUND);
@@ -694,6 +753,25 @@ public final class GroupCoordinator {
                 return GroupError.NONE;
             }
         });
+    }
+
+    // ---- Consumer protocol (KIP-848) ----------------------------------------------------------------------------
+
+    public synchronized ConsumerHeartbeatResult consumerHeartbeat(ConsumerHeartbeat request) {
+        ClassicGroup classic = groups.get(request.groupId());
+        boolean classicInTheWay = false;
+        if (classic != null && classic.state != GroupState.DEAD) {
+            if (classic.members.isEmpty()) {
+                groups.remove(request.groupId()); // an empty classic group (maybe just offsets) converts
+            } else {
+                classicInTheWay = true;
+            }
+        }
+        return consumerGroups.heartbeat(request, classicInTheWay);
+    }
+
+    public synchronized ConsumerGroupDescription describeConsumerGroup(String groupId) {
+        return consumerGroups.describe(groupId);
     }
 
     private static <T> CompletableFuture<T> done(T value) {

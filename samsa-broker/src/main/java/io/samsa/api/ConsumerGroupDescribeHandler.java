@@ -1,0 +1,86 @@
+package io.samsa.api;
+
+import io.samsa.coordinator.group.Assignment;
+import io.samsa.coordinator.group.ConsumerGroupDescription;
+import io.samsa.coordinator.group.GroupCoordinator;
+import io.samsa.coordinator.group.GroupError;
+import io.samsa.metadata.MetadataController;
+import io.samsa.metadata.MetadataImage;
+import io.samsa.network.ClientConnection;
+import io.samsa.protocol.Request;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+
+/**
+ * ConsumerGroupDescribe (KIP-848): epochs, assignor and each member's current and target assignment. Classic and
+ * unknown groups get GROUP_ID_NOT_FOUND, which is how the admin client knows to fall back to DescribeGroups.
+ */
+final class ConsumerGroupDescribeHandler implements ApiHandler {
+
+    /** Kafka's "authorized operations were not asked for" marker. */
+    private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
+    private static final byte CONSUMER_MEMBER = 1;
+
+    private final GroupCoordinator groups;
+    private final MetadataController metadata;
+
+    ConsumerGroupDescribeHandler(GroupCoordinator groups, MetadataController metadata) {
+        this.groups = groups;
+        this.metadata = metadata;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
+        ConsumerGroupDescribeRequestData data = (ConsumerGroupDescribeRequestData) request.body();
+        MetadataImage image = metadata.image();
+        ConsumerGroupDescribeResponseData response = new ConsumerGroupDescribeResponseData();
+        for (String groupId : data.groupIds()) {
+            ConsumerGroupDescribeResponseData.DescribedGroup described =
+                    new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                            .setAuthorizedOperations(OPERATIONS_OMITTED);
+            if (groupId == null || groupId.isEmpty()) {
+                response.groups().add(described.setErrorCode(ErrorMapper.toError(GroupError.INVALID_GROUP_ID)
+                        .code()));
+                continue;
+            }
+            ConsumerGroupDescription group = groups.describeConsumerGroup(groupId);
+            if (group.error() != GroupError.NONE) {
+                response.groups().add(described.setErrorCode(ErrorMapper.toError(group.error()).code())
+                        .setErrorMessage("Group " + groupId + " is not a consumer group."));
+                continue;
+            }
+            described.setGroupState(group.state()).setGroupEpoch(group.groupEpoch())
+                    .setAssignmentEpoch(group.assignmentEpoch()).setAssignorName(group.assignor());
+            for (ConsumerGroupDescription.Member m : group.members()) {
+                ConsumerGroupDescribeResponseData.Member member = new ConsumerGroupDescribeResponseData.Member()
+                        .setMemberId(m.memberId()).setInstanceId(m.instanceId()).setRackId(m.rackId())
+                        .setMemberEpoch(m.memberEpoch()).setClientId(m.clientId()).setClientHost(m.clientHost())
+                        .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames()))
+                        .setSubscribedTopicRegex(m.subscribedTopicRegex())
+                        .setAssignment(wire(image, m.assignment())).setTargetAssignment(wire(image, m.target()));
+                if (request.version() >= 1) {
+                    member.setMemberType(CONSUMER_MEMBER);
+                }
+                described.members().add(member);
+            }
+            response.groups().add(described);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private static ConsumerGroupDescribeResponseData.Assignment wire(MetadataImage image, Assignment assignment) {
+        ConsumerGroupDescribeResponseData.Assignment result = new ConsumerGroupDescribeResponseData.Assignment();
+        assignment.partitions().forEach((name, partitions) -> {
+            MetadataImage.TopicImage topic = image.topic(name);
+            if (topic != null) {
+                result.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions()
+                        .setTopicId(Topics.toWire(topic.topicId())).setTopicName(name)
+                        .setPartitions(new ArrayList<>(partitions)));
+            }
+        });
+        return result;
+    }
+}
