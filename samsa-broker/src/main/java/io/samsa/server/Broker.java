@@ -113,12 +113,15 @@ public final class Broker implements AutoCloseable {
         GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(offsetsPartitions,
                 config.getInt("group.min.session.timeout.ms"), config.getInt("group.max.session.timeout.ms"),
                 config.getInt("group.initial.rebalance.delay.ms"), config.getInt("group.max.size"),
-                config.getInt("offset.metadata.max.bytes"), new GroupCoordinator.ConsumerProtocol(
+                config.getInt("offset.metadata.max.bytes"),
+                TimeUnit.MINUTES.toMillis(config.getInt("offsets.retention.minutes")),
+                new GroupCoordinator.ConsumerProtocol(
                         config.getInt("group.consumer.session.timeout.ms"),
                         config.getInt("group.consumer.heartbeat.interval.ms"), config.getInt("group.consumer.max.size"),
                         BrokerConfig.assignorList(config.get("group.consumer.assignors")))),
-                offsetsTopic, scheduler, () -> partitionCounts(controller));
+                offsetsTopic, scheduler, () -> partitionCounts(controller), System::currentTimeMillis);
         groups.load();
+        groups.scheduleOffsetExpiry(config.getLong("offsets.retention.check.interval.ms"));
 
         boundAddress = binding.join();
         BrokerConfig.Listener advertised = config.advertisedListener();

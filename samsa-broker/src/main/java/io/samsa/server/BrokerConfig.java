@@ -79,6 +79,10 @@ public final class BrokerConfig {
                 "Partitions of __consumer_offsets (created on first use)");
         key("offset.metadata.max.bytes", Type.INT, "4096", 0, Integer.MAX_VALUE,
                 "Largest metadata string a consumer may commit with an offset");
+        key("offsets.retention.minutes", Type.INT, "10080", 1, Integer.MAX_VALUE,
+                "How long the committed offsets of an empty group are kept");
+        key("offsets.retention.check.interval.ms", Type.LONG, "600000", 1, Long.MAX_VALUE,
+                "How often expired committed offsets are looked for");
         key("group.min.session.timeout.ms", Type.INT, "6000", 0, Integer.MAX_VALUE,
                 "Shortest session timeout a group member may ask for");
         key("group.max.session.timeout.ms", Type.INT, "1800000", 0, Integer.MAX_VALUE,

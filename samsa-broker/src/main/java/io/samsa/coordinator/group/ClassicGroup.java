@@ -26,9 +26,12 @@ final class ClassicGroup {
     ScheduledFuture<?> joinDeadline;
     /** True while the initial rebalance delay of a group that was empty is running. */
     boolean initialDelayRunning;
+    /** When the group last became empty (its offsets expire from then on). */
+    long emptySinceMs;
 
-    ClassicGroup(String groupId) {
+    ClassicGroup(String groupId, long nowMs) {
         this.groupId = groupId;
+        this.emptySinceMs = nowMs;
     }
 
     boolean allMembersJoined() {

@@ -42,9 +42,12 @@ final class ConsumerGroup {
     /** Subscribed topic → partition count, as last seen; a change bumps the group epoch. */
     Map<String, Integer> subscribedTopics = new TreeMap<>();
     boolean dead;
+    /** When the group last became empty (its offsets expire from then on). */
+    long emptySinceMs;
 
-    ConsumerGroup(String groupId) {
+    ConsumerGroup(String groupId, long nowMs) {
         this.groupId = groupId;
+        this.emptySinceMs = nowMs;
     }
 
     State state() {

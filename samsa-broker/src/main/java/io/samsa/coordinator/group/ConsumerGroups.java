@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -38,6 +39,7 @@ final class ConsumerGroups {
     private final GroupCoordinator.ConsumerProtocol settings;
     private final ScheduledExecutorService scheduler;
     private final Supplier<Map<String, Integer>> topics;
+    private final LongSupplier clock;
     private final Map<String, ServerAssignor> assignors = new LinkedHashMap<>();
     final Map<String, ConsumerGroup> groups = new HashMap<>();
 
@@ -45,8 +47,9 @@ final class ConsumerGroups {
      * @param topics every topic's partition count, as the metadata has it now
      */
     ConsumerGroups(Object lock, GroupCoordinator.ConsumerProtocol settings, ScheduledExecutorService scheduler,
-            Supplier<Map<String, Integer>> topics) {
+            Supplier<Map<String, Integer>> topics, LongSupplier clock) {
         this.lock = lock;
+        this.clock = clock;
         this.settings = settings;
         this.scheduler = scheduler;
         this.topics = topics;
@@ -103,7 +106,7 @@ final class ConsumerGroups {
                         + " is not a member of group " + request.groupId() + ".", request.memberId(),
                         request.memberEpoch());
             }
-            group = new ConsumerGroup(request.groupId());
+            group = new ConsumerGroup(request.groupId(), clock.getAsLong());
             groups.put(group.groupId, group);
         }
         String memberId = request.memberId().isEmpty() ? UUID.randomUUID().toString() : request.memberId();
@@ -417,6 +420,9 @@ final class ConsumerGroups {
         group.target.remove(member.memberId);
         group.subscribedTopics = subscribedTopics(group);
         group.groupEpoch++;
+        if (group.members.isEmpty()) {
+            group.emptySinceMs = clock.getAsLong();
+        }
         LOG.info("Member {} {} group {}; group epoch {}", member.memberId, reason, group.groupId, group.groupEpoch);
     }
 

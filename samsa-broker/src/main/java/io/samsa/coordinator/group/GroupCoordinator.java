@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +42,12 @@ public final class GroupCoordinator {
      * @param initialRebalanceDelayMs group.initial.rebalance.delay.ms
      * @param maxGroupSize group.max.size
      * @param offsetMetadataMaxBytes offset.metadata.max.bytes
+     * @param offsetsRetentionMs offsets.retention.minutes, in milliseconds
      * @param consumer the consumer protocol's limits
      */
     public record Settings(int partitions, int minSessionTimeoutMs, int maxSessionTimeoutMs,
-            int initialRebalanceDelayMs, int maxGroupSize, int offsetMetadataMaxBytes, ConsumerProtocol consumer) {}
+            int initialRebalanceDelayMs, int maxGroupSize, int offsetMetadataMaxBytes, long offsetsRetentionMs,
+            ConsumerProtocol consumer) {}
 
     /**
      * The consumer protocol's settings, under Kafka's names.
@@ -89,16 +92,19 @@ public final class GroupCoordinator {
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<OffsetKey, CommittedOffset> offsets = new HashMap<>();
     private final ConsumerGroups consumerGroups;
+    private final LongSupplier clock;
 
     /**
      * @param topics every topic's partition count, as the metadata has it now (the consumer protocol assigns them)
+     * @param clock wall-clock milliseconds (commit timestamps and offset expiry)
      */
     public GroupCoordinator(Settings settings, PartitionWriter writer, ScheduledExecutorService scheduler,
-            Supplier<Map<String, Integer>> topics) {
+            Supplier<Map<String, Integer>> topics, LongSupplier clock) {
         this.settings = settings;
         this.writer = writer;
         this.scheduler = scheduler;
-        this.consumerGroups = new ConsumerGroups(this, settings.consumer(), scheduler, topics);
+        this.clock = clock;
+        this.consumerGroups = new ConsumerGroups(this, settings.consumer(), scheduler, topics, clock);
     }
 
     /** The partition of {@code __consumer_offsets} that holds a group, as Kafka computes it. */
@@ -119,7 +125,7 @@ public final class GroupCoordinator {
                     offsets.remove(k);
                 } else {
                     offsets.put(k, OffsetRecords.readValue(value));
-                    groups.computeIfAbsent(k.group(), ClassicGroup::new);
+                    groups.computeIfAbsent(k.group(), id -> new ClassicGroup(id, clock.getAsLong()));
                 }
             });
         }
@@ -145,7 +151,7 @@ public final class GroupCoordinator {
             }
             consumerGroups.groups.remove(request.groupId());
         }
-        ClassicGroup group = groups.computeIfAbsent(request.groupId(), ClassicGroup::new);
+        ClassicGroup group = groups.computeIfAbsent(request.groupId(), id -> new ClassicGroup(id, clock.getAsLong()));
         if (group.state == GroupState.DEAD) {
             return done(JoinResult.error(GroupError.COORDINATOR_NOT_AVAILABLE, memberId));
         }
@@ -331,6 +337,7 @@ public final class GroupCoordinator {
         group.generationId++;
         if (group.members.isEmpty()) {
             group.state = GroupState.EMPTY;
+            group.emptySinceMs = clock.getAsLong();
             group.protocolName = null;
             group.leaderId = null;
             return;
@@ -575,7 +582,7 @@ public final class GroupCoordinator {
             return done(results);
         }
         if (consumerGroups.active(groupId) == null) {
-            groups.computeIfAbsent(groupId, ClassicGroup::new);
+            groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, clock.getAsLong()));
         }
         return writer.append(partitionFor(groupId), records).handle((ok, failure) -> {
             synchronized (this) {
@@ -727,7 +734,7 @@ public final class GroupCoordinator {
                 return done(GroupError.NON_EMPTY_GROUP);
             }
             consumerGroups.groups.remove(groupId);
-            groups.put(groupId, new ClassicGroup(groupId)); // deleted below like an empty group
+            groups.put(groupId, new ClassicGroup(groupId, clock.getAsLong())); // deleted below like an empty group
         }
         ClassicGroup group = groups.get(groupId);
         if (group == null || group.state == GroupState.DEAD) {
@@ -753,6 +760,80 @@ public final class GroupCoordinator {
                 return GroupError.NONE;
             }
         });
+    }
+
+    // ---- Offset expiry ---------------------------------------------------------------------------------------------
+
+    /** Runs {@link #expireOffsets()} every {@code intervalMs} (offsets.retention.check.interval.ms). */
+    public void scheduleOffsetExpiry(long intervalMs) {
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                expireOffsets();
+            } catch (RuntimeException e) {
+                LOG.warn("Offset expiry failed; it runs again in {} ms", intervalMs, e);
+            }
+        }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Deletes (with tombstones) the committed offsets of empty groups that are older than offsets.retention.minutes,
+     * counted from the later of the commit and the moment the group became empty, as Kafka does (KIP-211); a group
+     * left empty and without offsets is deleted. Groups with members keep their offsets.
+     *
+     * @return the number of offsets expired, once their tombstones are written
+     */
+    public synchronized CompletableFuture<Integer> expireOffsets() {
+        long now = clock.getAsLong();
+        Map<Integer, List<OffsetKey>> byPartition = new TreeMap<>();
+        offsets.forEach((key, offset) -> {
+            Long emptySince = emptySince(key.group());
+            if (emptySince != null && now - Math.max(offset.commitTimestamp(), emptySince)
+                    >= settings.offsetsRetentionMs()) {
+                byPartition.computeIfAbsent(partitionFor(key.group()), p -> new ArrayList<>()).add(key);
+            }
+        });
+        List<CompletableFuture<Integer>> writes = new ArrayList<>();
+        byPartition.forEach((partition, keys) -> {
+            List<PartitionWriter.KeyValue> tombstones = keys.stream()
+                    .map(k -> new PartitionWriter.KeyValue(OffsetRecords.key(k), null)).toList();
+            writes.add(writer.append(partition, tombstones).thenApply(ok -> {
+                synchronized (this) {
+                    keys.forEach(offsets::remove);
+                    keys.stream().map(OffsetKey::group).distinct().forEach(this::dropIfEmptyWithoutOffsets);
+                    LOG.info("Expired {} committed offsets of empty groups", keys.size());
+                    return keys.size();
+                }
+            }));
+        });
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                .thenApply(ok -> writes.stream().mapToInt(CompletableFuture::join).sum());
+    }
+
+    /** When a group's offsets started to age: null while it has members. */
+    private Long emptySince(String groupId) {
+        ConsumerGroup consumer = consumerGroups.active(groupId);
+        if (consumer != null) {
+            return consumer.members.isEmpty() ? consumer.emptySinceMs : null;
+        }
+        ClassicGroup classic = groups.get(groupId);
+        if (classic != null && classic.state != GroupState.DEAD) {
+            return classic.state == GroupState.EMPTY ? classic.emptySinceMs : null;
+        }
+        return Long.MIN_VALUE;
+    }
+
+    private void dropIfEmptyWithoutOffsets(String groupId) {
+        if (!offsetsOf(groupId).isEmpty()) {
+            return;
+        }
+        ClassicGroup classic = groups.get(groupId);
+        if (classic != null && classic.state == GroupState.EMPTY) {
+            groups.remove(groupId);
+        }
+        ConsumerGroup consumer = consumerGroups.active(groupId);
+        if (consumer != null && consumer.members.isEmpty()) {
+            consumerGroups.groups.remove(groupId);
+        }
     }
 
     // ---- Consumer protocol (KIP-848) ----------------------------------------------------------------------------
