@@ -41,6 +41,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,6 +53,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -243,7 +246,57 @@ class CrashIT {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"classic", "consumer"})
+    void committedOffsetsSurviveSigkillAndANewMemberResumesExactlyThere(String protocol) throws Exception {
+        BrokerProcess first = startBroker();
+        String topic = "crash-offsets-" + protocol;
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        KafkaProducer<String, String> producer = producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        for (int i = 0; i < 20; i++) {
+            producer.send(new ProducerRecord<>(topic, i % 2, null, "v" + i)).get(30, TimeUnit.SECONDS);
+        }
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        TopicPartition p1 = new TopicPartition(topic, 1);
+        KafkaConsumer<String, String> member = groupMember(protocol);
+        member.subscribe(List.of(topic));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            member.poll(Duration.ofMillis(100));
+            return member.assignment().size() == 2;
+        });
+        member.commitSync(Map.of(p0, new OffsetAndMetadata(6, "six"), p1, new OffsetAndMetadata(3, "three")));
+        first.kill();
+        member.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofMillis(100)));
+
+        startBroker();
+        KafkaConsumer<String, String> next = groupMember(protocol);
+        next.subscribe(List.of(topic));
+        Map<Integer, List<Long>> offsets = new HashMap<>(Map.of(0, new ArrayList<>(), 1, new ArrayList<>()));
+        await().atMost(Duration.ofSeconds(40)).until(() -> {
+            next.poll(Duration.ofMillis(100)).forEach(r -> offsets.get(r.partition()).add(r.offset()));
+            return offsets.get(0).size() + offsets.get(1).size() >= 11;
+        });
+        assertThat(offsets.get(0)).containsExactly(6L, 7L, 8L, 9L);
+        assertThat(offsets.get(1)).containsExactly(3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(next.committed(Set.of(p0, p1)).get(p0).metadata()).isEqualTo("six");
+    }
+
     // ---- helpers ----
+
+    private KafkaConsumer<String, String> groupMember(String protocol) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "survivors");
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol);
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
+        clients.add(consumer);
+        return consumer;
+    }
 
     private BrokerProcess startBroker() throws Exception {
         Path log = logDir.resolve(testName + "-" + (processes.size() + 1) + ".log");
