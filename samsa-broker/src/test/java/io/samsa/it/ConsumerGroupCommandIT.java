@@ -105,6 +105,8 @@ class ConsumerGroupCommandIT {
         assertThat(cli.run("--list", "--state").table("GROUP", "STATE")).containsExactly(List.of("readers",
                 "Stable"));
         assertThat(cli.run("--list", "--state", "Empty").table("GROUP", "STATE")).isEmpty();
+        assertThat(cli.run("--list", "--type", "--state").table("GROUP", "TYPE")).containsExactly(List.of("readers",
+                "Classic", "Stable"));
 
         // An active group's offsets are neither reset nor deleted, and stay as they were.
         ConsumerGroupsCli.Output notReset = cli.run("--reset-offsets", "--group", "readers", "--topic", TOPIC,
