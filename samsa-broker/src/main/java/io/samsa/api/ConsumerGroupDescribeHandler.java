@@ -49,7 +49,7 @@ final class ConsumerGroupDescribeHandler implements ApiHandler {
             ConsumerGroupDescription group = groups.describeConsumerGroup(groupId);
             if (group.error() != GroupError.NONE) {
                 response.groups().add(described.setErrorCode(ErrorMapper.toError(group.error()).code())
-                        .setErrorMessage("Group " + groupId + " is not a consumer group."));
+                        .setErrorMessage(group.errorMessage()));
                 continue;
             }
             described.setGroupState(group.state()).setGroupEpoch(group.groupEpoch())

@@ -23,7 +23,8 @@ final class DeleteGroupsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         DeleteGroupsRequestData data = (DeleteGroupsRequestData) request.body();
         List<CompletableFuture<DeleteGroupsResponseData.DeletableGroupResult>> results = new ArrayList<>();
-        for (String groupId : data.groupsNames()) {
+        // A group named twice is deleted and answered once, as in Kafka.
+        for (String groupId : data.groupsNames().stream().distinct().toList()) {
             results.add(groups.deleteGroup(groupId).thenApply(error -> new DeleteGroupsResponseData
                     .DeletableGroupResult().setGroupId(groupId).setErrorCode(ErrorMapper.toError(error).code())));
         }

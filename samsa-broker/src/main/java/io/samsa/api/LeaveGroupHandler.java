@@ -24,6 +24,11 @@ final class LeaveGroupHandler implements ApiHandler {
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         LeaveGroupRequestData data = (LeaveGroupRequestData) request.body();
+        if (GroupIds.isInvalidForMembership(data.groupId())) {
+            // A group-level error with no member results, at every version.
+            return CompletableFuture.completedFuture(new LeaveGroupResponseData()
+                    .setErrorCode(Errors.INVALID_GROUP_ID.code()));
+        }
         List<GroupCoordinator.Leaving> leaving = new ArrayList<>();
         if (request.version() < 3) {
             leaving.add(new GroupCoordinator.Leaving(data.memberId(), null));

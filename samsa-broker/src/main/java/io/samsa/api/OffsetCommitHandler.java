@@ -58,7 +58,7 @@ final class OffsetCommitHandler implements ApiHandler {
                         for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
                             OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
                             Errors error = refused.containsKey(key) ? refused.get(key)
-                                    : ErrorMapper.toError(results.getOrDefault(key, GroupError.NONE));
+                                    : errorAt(request.version(), results.getOrDefault(key, GroupError.NONE));
                             t.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
                                     .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
                         }
@@ -66,5 +66,11 @@ final class OffsetCommitHandler implements ApiHandler {
                     }
                     return response;
                 });
+    }
+
+    /** Clients before v9 do not know GROUP_ID_NOT_FOUND on a commit; Kafka tells them ILLEGAL_GENERATION. */
+    private static Errors errorAt(short version, GroupError error) {
+        return error == GroupError.GROUP_ID_NOT_FOUND && version < 9 ? Errors.ILLEGAL_GENERATION
+                : ErrorMapper.toError(error);
     }
 }

@@ -29,6 +29,10 @@ final class OffsetDeleteHandler implements ApiHandler {
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         OffsetDeleteRequestData data = (OffsetDeleteRequestData) request.body();
+        if (GroupIds.isInvalidForMembership(data.groupId())) {
+            return CompletableFuture.completedFuture(new OffsetDeleteResponseData()
+                    .setErrorCode(Errors.INVALID_GROUP_ID.code()));
+        }
         List<OffsetKey> partitions = new ArrayList<>();
         data.topics().forEach(t -> t.partitions().forEach(p -> partitions.add(new OffsetKey(data.groupId(),
                 t.name(), p.partitionIndex()))));

@@ -57,8 +57,18 @@ final class RawClient implements AutoCloseable {
 
     /** Sends a request and reads its response. */
     AbstractResponse call(ApiKeys key, short version, ApiMessage body) throws IOException {
+        return receive(key, version, send(key, version, body));
+    }
+
+    /** Sends a request without waiting for its response, so that several can be in flight; returns its id. */
+    int send(ApiKeys key, short version, ApiMessage body) throws IOException {
         int id = correlationId++;
         sendBytes(frame(key, version, id, body));
+        return id;
+    }
+
+    /** Reads the next response, which must be the one to request {@code id}. */
+    AbstractResponse receive(ApiKeys key, short version, int id) throws IOException {
         ByteBuffer response = readFrame();
         ResponseHeaderData header = new ResponseHeaderData(new ByteBufferAccessor(response),
                 key.responseHeaderVersion(version));

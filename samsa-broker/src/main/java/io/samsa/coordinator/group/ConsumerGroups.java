@@ -480,10 +480,10 @@ final class ConsumerGroups {
         return member.memberEpoch == memberEpoch ? GroupError.NONE : GroupError.STALE_MEMBER_EPOCH;
     }
 
-    ConsumerGroupDescription describe(String groupId) {
+    ConsumerGroupDescription describe(String groupId, boolean classic) {
         ConsumerGroup group = active(groupId);
         if (group == null) {
-            return ConsumerGroupDescription.notFound(groupId);
+            return ConsumerGroupDescription.notFound(groupId, classic);
         }
         List<ConsumerGroupDescription.Member> members = new ArrayList<>();
         for (ConsumerMember m : group.members.values()) {
@@ -491,7 +491,8 @@ final class ConsumerGroups {
                     m.clientId, m.clientHost, m.subscribedTopicNames, m.subscribedTopicRegex, m.assigned,
                     group.targetOf(m.memberId)));
         }
-        return new ConsumerGroupDescription(groupId, GroupError.NONE, group.state().kafkaName(), group.groupEpoch,
+        return new ConsumerGroupDescription(groupId, GroupError.NONE, null, group.state().kafkaName(),
+                group.groupEpoch,
                 group.assignmentEpoch, assignor(group).name(), members);
     }
 }

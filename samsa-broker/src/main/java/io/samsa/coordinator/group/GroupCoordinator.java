@@ -599,25 +599,33 @@ public final class GroupCoordinator {
         });
     }
 
+    /**
+     * Kafka's checks of a commit, in Kafka's order. The empty group id is a group like any other here, as in Kafka.
+     * A commit with a generation to a group that does not exist gets GROUP_ID_NOT_FOUND (OffsetCommit v9+; older
+     * versions say ILLEGAL_GENERATION instead).
+     */
     private GroupError checkCommit(String groupId, String memberId, String groupInstanceId, int generationId) {
-        if (groupId == null || groupId.isEmpty()) {
-            return GroupError.INVALID_GROUP_ID;
-        }
         ConsumerGroup consumerGroup = consumerGroups.active(groupId);
         if (consumerGroup != null) {
             return ConsumerGroups.checkCommit(consumerGroup, memberId, generationId);
         }
         ClassicGroup group = groups.get(groupId);
-        if (group == null || group.state == GroupState.DEAD) {
-            return generationId < 0 ? GroupError.NONE : GroupError.ILLEGAL_GENERATION;
+        if (group == null) {
+            return generationId < 0 ? GroupError.NONE : GroupError.GROUP_ID_NOT_FOUND;
+        }
+        if (group.state == GroupState.DEAD) {
+            // Being deleted: the client retries and then finds the group gone.
+            return GroupError.COORDINATOR_NOT_AVAILABLE;
         }
         if (generationId < 0 && group.state == GroupState.EMPTY) {
             return GroupError.NONE;
         }
-        if (group.state == GroupState.COMPLETING_REBALANCE) {
-            return GroupError.REBALANCE_IN_PROGRESS;
+        GroupError error = checkMember(group, memberId, groupInstanceId, generationId);
+        if (error != GroupError.NONE) {
+            return error;
         }
-        return checkMember(group, memberId, groupInstanceId, generationId);
+        // A current member that commits before SyncGroup completed is told to finish the rebalance first.
+        return group.state == GroupState.COMPLETING_REBALANCE ? GroupError.REBALANCE_IN_PROGRESS : GroupError.NONE;
     }
 
     /**
@@ -852,7 +860,8 @@ public final class GroupCoordinator {
     }
 
     public synchronized ConsumerGroupDescription describeConsumerGroup(String groupId) {
-        return consumerGroups.describe(groupId);
+        ClassicGroup classic = groups.get(groupId);
+        return consumerGroups.describe(groupId, classic != null && classic.state != GroupState.DEAD);
     }
 
     private static <T> CompletableFuture<T> done(T value) {
