@@ -125,6 +125,34 @@ class ConsumerGroupCommandIT {
     }
 
     @Test
+    void describeShowsAConsumerProtocolGroupWithItsLag() throws Exception {
+        KafkaConsumer<String, String> consumer = samsa.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "moderns",
+                ConsumerConfig.CLIENT_ID_CONFIG, "modern-reader", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer"));
+        consumer.subscribe(List.of(TOPIC));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            consumer.poll(Duration.ofMillis(100));
+            return consumer.assignment().size() == LOG_END.length;
+        });
+        consumer.commitSync(Map.of(tp(0), new OffsetAndMetadata(1), tp(1), new OffsetAndMetadata(2), tp(2),
+                new OffsetAndMetadata(30)));
+        String member = consumer.groupMetadata().memberId();
+
+        ConsumerGroupsCli.Output offsets = cli.run("--describe", "--group", "moderns");
+        assertThat(byPartition(offsets.table("GROUP", "TOPIC"))).containsExactly(
+                Map.entry(0, List.of("moderns", TOPIC, "0", "1", "10", "9", member, "/127.0.0.1", "modern-reader")),
+                Map.entry(1, List.of("moderns", TOPIC, "1", "2", "20", "18", member, "/127.0.0.1", "modern-reader")),
+                Map.entry(2, List.of("moderns", TOPIC, "2", "30", "30", "0", member, "/127.0.0.1",
+                        "modern-reader")));
+        assertThat(offsets.stderr()).isBlank();
+        ConsumerGroupsCli.Output state = cli.run("--describe", "--group", "moderns", "--state");
+        assertThat(state.table("GROUP", "COORDINATOR")).containsExactly(List.of("moderns", samsa.bootstrap(), "(1)",
+                "uniform", "Stable", "1"));
+        assertThat(cli.run("--list", "--type", "--state").table("GROUP", "TYPE")).containsExactly(List.of("moderns",
+                "Consumer", "Stable"));
+        consumer.close();
+    }
+
+    @Test
     void resetAndDeleteOffsetsOfAnEmptyGroupLeaveExactlyWhatTheToolPrinted() throws Exception {
         try (KafkaConsumer<String, String> consumer = samsa.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG,
                 "idle"))) {
