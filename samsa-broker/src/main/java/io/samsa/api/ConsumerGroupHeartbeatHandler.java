@@ -49,10 +49,14 @@ final class ConsumerGroupHeartbeatHandler implements ApiHandler {
             }
             owned = Assignment.of(byName);
         }
-        ConsumerHeartbeatResult result = groups.consumerHeartbeat(new ConsumerHeartbeat(data.groupId(),
+        return groups.consumerHeartbeat(new ConsumerHeartbeat(data.groupId(),
                 data.memberId(), data.memberEpoch(), data.instanceId(), data.rackId(), data.rebalanceTimeoutMs(),
                 data.subscribedTopicNames(), data.subscribedTopicRegex(), data.serverAssignor(), owned,
-                request.clientId(), JoinGroupHandler.clientHost(connection), request.version() >= 1));
+                request.clientId(), JoinGroupHandler.clientHost(connection), request.version() >= 1))
+                .thenApply(result -> response(result, image));
+    }
+
+    private static ApiMessage response(ConsumerHeartbeatResult result, MetadataImage image) {
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData()
                 .setErrorCode(ErrorMapper.toError(result.error()).code()).setErrorMessage(result.message())
                 .setMemberId(result.memberId()).setMemberEpoch(result.memberEpoch())
@@ -73,6 +77,6 @@ final class ConsumerGroupHeartbeatHandler implements ApiHandler {
         if (response.errorCode() != Errors.NONE.code() && response.errorMessage() == null) {
             response.setErrorMessage(Errors.forCode(response.errorCode()).message());
         }
-        return CompletableFuture.completedFuture(response);
+        return response;
     }
 }

@@ -71,6 +71,18 @@ final class BrokerFixture implements AutoCloseable {
         broker = Broker.start(BrokerConfig.parse(settings));
     }
 
+    /**
+     * Stops the broker cleanly and starts it again on the same data and the same port; clients stay open and
+     * reconnect, as they would to a broker that was restarted under them.
+     */
+    void restartKeepingClients() {
+        String port = bootstrap().substring(bootstrap().lastIndexOf(':') + 1);
+        broker.close();
+        Map<String, String> samePort = new HashMap<>(settings);
+        samePort.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+        broker = Broker.start(BrokerConfig.parse(samePort));
+    }
+
     Broker broker() {
         return broker;
     }

@@ -178,6 +178,55 @@ class ConsumerGroupIT {
     }
 
     @Test
+    void membersCarryOnAcrossABrokerRestartWithoutRejoining() throws Exception {
+        samsa.createTopic("steady", 2, Map.of());
+        List<String> rebalances = new java.util.concurrent.CopyOnWriteArrayList<>();
+        KafkaConsumer<String, String> c = member("steadies", Map.of());
+        c.subscribe(List.of("steady"), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    rebalances.add("revoked " + partitions);
+                }
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                rebalances.add("assigned " + partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                rebalances.add("lost " + partitions);
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            c.poll(Duration.ofMillis(50));
+            return c.assignment().size() == 2;
+        });
+        int generation = c.groupMetadata().generationId();
+        String memberId = c.groupMetadata().memberId();
+        rebalances.clear();
+
+        // The group's membership is on __consumer_offsets: the restarted coordinator knows the member.
+        samsa.restartKeepingClients();
+        produce("steady", 10, 2);
+        List<String> read = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            c.poll(Duration.ofMillis(50)).forEach(r -> read.add(r.value()));
+            c.commitSync();
+            return read.size() == 10;
+        });
+        // Heartbeats and commits went on across the restart (which a session timeout of 6 s would not survive).
+        Thread.sleep(1500);
+        c.poll(Duration.ofMillis(50));
+        c.commitSync();
+        assertThat(rebalances).isEmpty();
+        assertThat(c.groupMetadata().generationId()).isEqualTo(generation);
+        assertThat(c.groupMetadata().memberId()).isEqualTo(memberId);
+    }
+
+    @Test
     void autoCommitCommitsWhatWasConsumed() throws Exception {
         samsa.createTopic("auto", 1, Map.of());
         produce("auto", 25, 1);

@@ -44,6 +44,8 @@ final class ConsumerGroup {
     boolean dead;
     /** When the group last became empty (its offsets expire from then on). */
     long emptySinceMs;
+    /** The membership record last written, to write only changes. */
+    byte[] lastRecord;
 
     ConsumerGroup(String groupId, long nowMs) {
         this.groupId = groupId;

@@ -12,6 +12,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -40,6 +42,7 @@ final class ConsumerGroups {
     private final ScheduledExecutorService scheduler;
     private final Supplier<Map<String, Integer>> topics;
     private final LongSupplier clock;
+    private final BiFunction<String, byte[], CompletableFuture<Void>> persist;
     private final Map<String, ServerAssignor> assignors = new LinkedHashMap<>();
     final Map<String, ConsumerGroup> groups = new HashMap<>();
 
@@ -47,9 +50,11 @@ final class ConsumerGroups {
      * @param topics every topic's partition count, as the metadata has it now
      */
     ConsumerGroups(Object lock, GroupCoordinator.ConsumerProtocol settings, ScheduledExecutorService scheduler,
-            Supplier<Map<String, Integer>> topics, LongSupplier clock) {
+            Supplier<Map<String, Integer>> topics, LongSupplier clock,
+            BiFunction<String, byte[], CompletableFuture<Void>> persist) {
         this.lock = lock;
         this.clock = clock;
+        this.persist = persist;
         this.settings = settings;
         this.scheduler = scheduler;
         this.topics = topics;
@@ -426,6 +431,30 @@ final class ConsumerGroups {
         LOG.info("Member {} {} group {}; group epoch {}", member.memberId, reason, group.groupId, group.groupEpoch);
     }
 
+    // ---- Durability ------------------------------------------------------------------------------------------------
+
+    /** Writes the group's membership record if it changed since the last one; completes when durable. */
+    CompletableFuture<Void> persistIfChanged(ConsumerGroup group) {
+        byte[] record = GroupRecords.consumer(group);
+        if (java.util.Arrays.equals(record, group.lastRecord)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        group.lastRecord = record;
+        return persist.apply(group.groupId, record);
+    }
+
+    /** Takes a group read back from its record at start-up; its members' sessions start now. */
+    void restore(ConsumerGroup group, byte[] record) {
+        group.lastRecord = record;
+        groups.put(group.groupId, group);
+        for (ConsumerMember m : group.members.values()) {
+            scheduleSession(group, m);
+            if (m.state == ConsumerMember.State.UNREVOKED_PARTITIONS) {
+                scheduleRevocationDeadline(group, m);
+            }
+        }
+    }
+
     private void scheduleSession(ConsumerGroup group, ConsumerMember member) {
         if (member.sessionExpiry != null) {
             member.sessionExpiry.cancel(false);
@@ -434,6 +463,7 @@ final class ConsumerGroups {
             synchronized (lock) {
                 if (group.members.get(member.memberId) == member) {
                     remove(group, member, "timed out of (session)");
+                    persistIfChanged(group);
                 }
             }
         }, settings.sessionTimeoutMs(), TimeUnit.MILLISECONDS);
@@ -449,6 +479,7 @@ final class ConsumerGroups {
                 if (group.members.get(member.memberId) == member && member.memberEpoch == epoch
                         && member.state == ConsumerMember.State.UNREVOKED_PARTITIONS) {
                     remove(group, member, "did not revoke its partitions within its rebalance timeout and leaves");
+                    persistIfChanged(group);
                 }
             }
         }, member.rebalanceTimeoutMs, TimeUnit.MILLISECONDS);

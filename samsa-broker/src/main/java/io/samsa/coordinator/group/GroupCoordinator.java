@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * rebalance timeouts; static members that rejoin without a rebalance; fencing with ILLEGAL_GENERATION,
  * UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS and FENCED_INSTANCE_ID.
  *
- * <p>Committed offsets are records on {@code __consumer_offsets} (partition = hash of the group id); a commit is
- * answered only once its records are committed to the log, and {@link #load()} rebuilds them by replaying the topic.
- * Membership is in memory: after a broker restart members rejoin.
+ * <p>Committed offsets and each group's membership are records on {@code __consumer_offsets} (partition = hash of
+ * the group id); a commit, a completed SyncGroup and a consumer-protocol heartbeat that changed the group are answered
+ * only once their records are committed to the log, and {@link #load()} rebuilds offsets and groups by replaying the
+ * topic, so members carry on across a broker restart.
  *
  * <p>Thread-safe: all state is guarded by this object's lock; futures are completed under it.
  */
@@ -104,7 +105,7 @@ public final class GroupCoordinator {
         this.writer = writer;
         this.scheduler = scheduler;
         this.clock = clock;
-        this.consumerGroups = new ConsumerGroups(this, settings.consumer(), scheduler, topics, clock);
+        this.consumerGroups = new ConsumerGroups(this, settings.consumer(), scheduler, topics, clock, this::persist);
     }
 
     /** The partition of {@code __consumer_offsets} that holds a group, as Kafka computes it. */
@@ -113,10 +114,23 @@ public final class GroupCoordinator {
         return (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % settings.partitions();
     }
 
-    /** Rebuilds committed offsets by replaying every partition of the offsets topic. */
+    /**
+     * Rebuilds committed offsets and group membership by replaying every partition of the offsets topic. Members of
+     * groups that were active carry on where they were: their sessions start again now.
+     */
     public synchronized void load() {
+        Map<String, byte[]> groupRecords = new HashMap<>();
         for (int p = 0; p < settings.partitions(); p++) {
             writer.replay(p, (key, value) -> {
+                String groupId = GroupRecords.readKey(key);
+                if (groupId != null) {
+                    if (value == null) {
+                        groupRecords.remove(groupId);
+                    } else {
+                        groupRecords.put(groupId, value);
+                    }
+                    return;
+                }
                 OffsetKey k = OffsetRecords.readKey(key);
                 if (k == null) {
                     return;
@@ -129,8 +143,25 @@ public final class GroupCoordinator {
                 }
             });
         }
+        groupRecords.forEach((groupId, value) -> {
+            GroupRecords.Loaded loaded = GroupRecords.read(groupId, value, clock);
+            if (loaded.classic() != null) {
+                groups.put(groupId, loaded.classic());
+                loaded.classic().members.values().forEach(m -> scheduleSession(loaded.classic(), m));
+            } else {
+                groups.remove(groupId);
+                consumerGroups.restore(loaded.consumer(), value);
+            }
+        });
         groups.values().removeIf(g -> g.members.isEmpty() && offsetsOf(g.groupId).isEmpty());
-        LOG.debug("Loaded {} committed offsets of {} groups", offsets.size(), groups.size());
+        LOG.debug("Loaded {} committed offsets of {} classic and {} consumer-protocol groups", offsets.size(),
+                groups.size(), consumerGroups.groups.size());
+    }
+
+    /** Writes a group's membership record; the future completes when it is durable. */
+    CompletableFuture<Void> persist(String groupId, byte[] record) {
+        return writer.append(partitionFor(groupId), List.of(new PartitionWriter.KeyValue(GroupRecords.key(groupId),
+                record)));
     }
 
     // ---- JoinGroup -----------------------------------------------------------------------------------------------
@@ -204,8 +235,9 @@ public final class GroupCoordinator {
         if (group.state == GroupState.STABLE && unchanged) {
             // KIP-345: a static member that comes back within its session timeout causes no rebalance.
             scheduleSession(group, replacement);
-            return done(new JoinResult(GroupError.NONE, group.generationId, group.protocolType, group.protocolName,
-                    group.leaderId, newId, List.of(), newId.equals(group.leaderId)));
+            JoinResult rejoined = new JoinResult(GroupError.NONE, group.generationId, group.protocolType,
+                    group.protocolName, group.leaderId, newId, List.of(), newId.equals(group.leaderId));
+            return persist(group.groupId, GroupRecords.classic(group)).thenApply(ok -> rejoined);
         }
         CompletableFuture<JoinResult> future = new CompletableFuture<>();
         replacement.awaitingJoin = future;
@@ -340,6 +372,7 @@ public final class GroupCoordinator {
             group.emptySinceMs = clock.getAsLong();
             group.protocolName = null;
             group.leaderId = null;
+            persist(group.groupId, GroupRecords.classic(group));
             return;
         }
         group.protocolName = group.selectProtocol();
@@ -398,19 +431,30 @@ public final class GroupCoordinator {
                         m.assignment = request.assignments().getOrDefault(m.memberId, new byte[0]);
                     }
                     group.state = GroupState.STABLE;
-                    for (Member m : group.members.values()) {
-                        if (m.awaitingSync != null) {
-                            m.awaitingSync.complete(new SyncResult(GroupError.NONE, group.protocolType,
-                                    group.protocolName, m.assignment));
-                            m.awaitingSync = null;
-                        }
-                    }
+                    int generation = group.generationId;
+                    // The members learn their assignments once the group's record with them is durable.
+                    persist(group.groupId, GroupRecords.classic(group)).whenComplete((ok, failure) ->
+                            completeSyncs(group, generation, failure));
                 }
                 return future;
             }
             default -> {
                 return done(SyncResult.error(GroupError.UNKNOWN_MEMBER_ID));
             }
+        }
+    }
+
+    private synchronized void completeSyncs(ClassicGroup group, int generation, Throwable failure) {
+        for (Member m : group.members.values()) {
+            if (m.awaitingSync != null && group.generationId == generation) {
+                m.awaitingSync.complete(failure == null ? new SyncResult(GroupError.NONE, group.protocolType,
+                        group.protocolName, m.assignment) : SyncResult.error(GroupError.COORDINATOR_NOT_AVAILABLE));
+                m.awaitingSync = null;
+            }
+        }
+        if (failure != null) {
+            LOG.warn("Group {}: could not write its membership; members rejoin", group.groupId, failure);
+            prepareRebalance(group, "membership record not written");
         }
     }
 
@@ -754,6 +798,7 @@ public final class GroupCoordinator {
         List<PartitionWriter.KeyValue> tombstones = new ArrayList<>();
         Map<OffsetKey, CommittedOffset> owned = offsetsOf(groupId);
         owned.keySet().forEach(k -> tombstones.add(new PartitionWriter.KeyValue(OffsetRecords.key(k), null)));
+        tombstones.add(new PartitionWriter.KeyValue(GroupRecords.key(groupId), null));
         group.state = GroupState.DEAD;
         CompletableFuture<Void> written = tombstones.isEmpty() ? CompletableFuture.completedFuture(null)
                 : writer.append(partitionFor(groupId), tombstones);
@@ -835,18 +880,19 @@ public final class GroupCoordinator {
             return;
         }
         ClassicGroup classic = groups.get(groupId);
-        if (classic != null && classic.state == GroupState.EMPTY) {
-            groups.remove(groupId);
-        }
         ConsumerGroup consumer = consumerGroups.active(groupId);
-        if (consumer != null && consumer.members.isEmpty()) {
+        if (classic != null && classic.state == GroupState.EMPTY
+                || consumer != null && consumer.members.isEmpty()) {
+            groups.remove(groupId);
             consumerGroups.groups.remove(groupId);
+            persist(groupId, null);
         }
     }
 
     // ---- Consumer protocol (KIP-848) ----------------------------------------------------------------------------
 
-    public synchronized ConsumerHeartbeatResult consumerHeartbeat(ConsumerHeartbeat request) {
+    /** A ConsumerGroupHeartbeat; answered once the group's changed membership record is durable. */
+    public synchronized CompletableFuture<ConsumerHeartbeatResult> consumerHeartbeat(ConsumerHeartbeat request) {
         ClassicGroup classic = groups.get(request.groupId());
         boolean classicInTheWay = false;
         if (classic != null && classic.state != GroupState.DEAD) {
@@ -856,7 +902,14 @@ public final class GroupCoordinator {
                 classicInTheWay = true;
             }
         }
-        return consumerGroups.heartbeat(request, classicInTheWay);
+        ConsumerHeartbeatResult result = consumerGroups.heartbeat(request, classicInTheWay);
+        ConsumerGroup group = consumerGroups.active(request.groupId());
+        if (result.error() != GroupError.NONE || group == null) {
+            return done(result);
+        }
+        return consumerGroups.persistIfChanged(group).handle((ok, failure) -> failure == null ? result
+                : ConsumerHeartbeatResult.error(GroupError.COORDINATOR_NOT_AVAILABLE, "The group's membership could"
+                        + " not be written: " + failure.getMessage(), request.memberId(), request.memberEpoch()));
     }
 
     public synchronized ConsumerGroupDescription describeConsumerGroup(String groupId) {

@@ -62,11 +62,13 @@ final class OffsetRecords {
         }
     }
 
-    private interface Writer {
+    /** Writes one record's bytes. */
+    interface Writer {
         void write(DataOutputStream out) throws IOException;
     }
 
-    private static byte[] write(Writer writer) {
+    /** The bytes {@code writer} writes (shared with {@link GroupRecords}). */
+    static byte[] write(Writer writer) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writer.write(out);

@@ -68,14 +68,14 @@ class OffsetExpiryTest {
     @Test
     void aGroupWithMembersKeepsItsOffsetsAndTheyAgeFromWhenItBecameEmpty() {
         ConsumerHeartbeatResult joined = coordinator.consumerHeartbeat(new ConsumerHeartbeat("busy", "m", 0, null,
-                null, 30_000, List.of("t"), null, null, Assignment.EMPTY, "c", "/127.0.0.1", true));
+                null, 30_000, List.of("t"), null, null, Assignment.EMPTY, "c", "/127.0.0.1", true)).join();
         assertThat(joined.error()).isEqualTo(GroupError.NONE);
         commit("busy", "m", joined.memberEpoch(), 3);
         now.addAndGet(RETENTION * 2);
         assertThat(coordinator.expireOffsets().join()).isZero();
 
         coordinator.consumerHeartbeat(new ConsumerHeartbeat("busy", "m", -1, null, null, -1, null, null, null, null,
-                "c", "/127.0.0.1", true));
+                "c", "/127.0.0.1", true)).join();
         now.addAndGet(RETENTION - 1);
         assertThat(coordinator.expireOffsets().join()).as("empty for less than the retention").isZero();
         now.addAndGet(1);
