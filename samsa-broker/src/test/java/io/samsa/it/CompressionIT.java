@@ -11,15 +11,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -70,7 +78,7 @@ class CompressionIT {
                 ProducerConfig.BATCH_SIZE_CONFIG, 4096));
         long t0 = System.currentTimeMillis() - 60_000;
         List<Long> offsets = new ArrayList<>();
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {
             ProducerRecord<String, String> record = new ProducerRecord<>(topic, 0, t0 + i, "key-" + i,
                     "value-" + i + "-" + "x".repeat(i % 50));
@@ -116,6 +124,23 @@ class CompressionIT {
     }
 
     @Test
+    void changingTheTopicsCodecAppliesToTheNextBatches() throws Exception {
+        samsa.createTopic("recoded", 1, Map.of());
+        KafkaProducer<String, String> producer = samsa.producer(Map.of());
+        join(producer.send(new ProducerRecord<>("recoded", 0, "k", "before")));
+        try (Admin admin = samsa.admin()) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "recoded");
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry("compression.type", "zstd"), AlterConfigOp.OpType.SET)))).all().get();
+        }
+        join(producer.send(new ProducerRecord<>("recoded", 0, "k", "after")));
+
+        assertThat(samsa.readAll("recoded", 0, 2)).extracting(ConsumerRecord::value).containsExactly("before", "after");
+        assertThat(storedBatches("recoded-0")).extracting(RecordBatch::compressionType)
+                .containsExactly(CompressionType.NONE, CompressionType.ZSTD);
+    }
+
+    @Test
     void garbageInsideACompressedBatchWithAValidCrcIsCorruptMessageAndNothingIsWritten() throws Exception {
         samsa.createTopic("guarded", 1, Map.of());
         ByteBuffer batch = MemoryRecords.withRecords(Compression.zstd().build(),
@@ -125,7 +150,7 @@ class CompressionIT {
             batch.put(i, (byte) (i * 31));
         }
         // The CRC covers attributes to the end: recomputing it makes the batch look intact to a CRC check.
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(batch.duplicate().position(21));
         batch.putInt(17, (int) crc.getValue());
 
@@ -133,7 +158,7 @@ class CompressionIT {
 
         assertThat(Errors.forCode(result.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
         try (Admin admin = samsa.admin()) {
-            var tp = new org.apache.kafka.common.TopicPartition("guarded", 0);
+            TopicPartition tp = new TopicPartition("guarded", 0);
             assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset())
                     .isZero();
         }
@@ -182,9 +207,9 @@ class CompressionIT {
         return batches;
     }
 
-    private static <T> T join(java.util.concurrent.Future<T> future) {
+    private static <T> T join(Future<T> future) {
         try {
-            return future.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            return future.get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
