@@ -1,5 +1,8 @@
 package io.samsa.log;
 
+import io.samsa.log.internal.LogSegment;
+import java.util.List;
+
 /**
  * A compacted log as the cleaner sees it when choosing what to clean (Kafka's LogToClean): the clean part below the
  * first dirty offset, the dirty part up to the first offset it may not clean, and their sizes.
@@ -37,7 +40,7 @@ record LogToClean(Log log, long firstDirtyOffset, long firstUncleanableOffset, l
         // A checkpoint below the log start (retention, DeleteRecords) or above its end (lost tail) is stale.
         long firstDirty = checkpoint < start || checkpoint > log.logEndOffset() ? start : checkpoint;
         long uncleanable = log.cleanableEndOffset();
-        var closed = log.closedSegmentsBelow(uncleanable);
+        List<LogSegment> closed = log.closedSegmentsBelow(uncleanable);
         if (config.minCompactionLagMs() > 0) {
             for (int i = 0; i < closed.size(); i++) {
                 long next = i + 1 < closed.size() ? closed.get(i + 1).baseOffset() : uncleanable;
@@ -52,7 +55,7 @@ record LogToClean(Log log, long firstDirtyOffset, long firstUncleanableOffset, l
         long dirtyBytes = 0;
         long earliestDirtyTimestamp = Long.MAX_VALUE;
         for (int i = 0; i < closed.size(); i++) {
-            var segment = closed.get(i);
+            LogSegment segment = closed.get(i);
             long next = i + 1 < closed.size() ? closed.get(i + 1).baseOffset() : log.cleanableEndOffset();
             if (next <= firstDirty) {
                 cleanBytes += segment.size();

@@ -16,7 +16,7 @@ import java.util.Arrays;
 public final class KeyOffsetMap {
 
     /** Bytes of one entry: the hash as two longs and the offset. */
-    public static final int BYTES_PER_ENTRY = 24;
+    private static final int BYTES_PER_ENTRY = 24;
     private static final int INITIAL_SLOTS = 1024;
     private static final double GROW_AT = 0.75;
     private static final long EMPTY = -1L;
