@@ -15,6 +15,7 @@ import java.util.function.BiConsumer;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 
 /**
@@ -32,11 +33,14 @@ public final class OffsetsTopic implements PartitionWriter {
     private final MetadataController metadata;
     private final ReplicaManager replicas;
     private final int partitions;
+    private final int segmentBytes;
 
-    public OffsetsTopic(MetadataController metadata, ReplicaManager replicas, int partitions) {
+    /** @param segmentBytes offsets.topic.segment.bytes: the topic's segment.bytes */
+    public OffsetsTopic(MetadataController metadata, ReplicaManager replicas, int partitions, int segmentBytes) {
         this.metadata = metadata;
         this.replicas = replicas;
         this.partitions = partitions;
+        this.segmentBytes = segmentBytes;
     }
 
     /** Creates the topic if it does not exist yet. */
@@ -45,9 +49,9 @@ public final class OffsetsTopic implements PartitionWriter {
             return;
         }
         try {
-            // compact: only the latest commit of each group-partition matters (compaction arrives with issue 4).
+            // compact: only the latest commit of each group-partition matters; the log cleaner keeps just that.
             metadata.createTopic(NAME, partitions, (short) -1, Map.of(), Map.of("cleanup.policy", "compact",
-                    "segment.bytes", String.valueOf(100 * 1024 * 1024)), false);
+                    "segment.bytes", String.valueOf(segmentBytes)), false);
         } catch (MetadataException e) {
             if (e.kind() != MetadataException.Kind.TOPIC_ALREADY_EXISTS) {
                 throw e;
@@ -86,11 +90,14 @@ public final class OffsetsTopic implements PartitionWriter {
             if (!read.records().hasRemaining()) {
                 break;
             }
-            for (Record record : MemoryRecords.readableRecords(read.records()).records()) {
-                if (record.offset() >= offset) {
-                    consumer.accept(bytes(record.key()), record.hasValue() ? bytes(record.value()) : null);
+            // Batch by batch: cleaning leaves offset gaps and batches emptied of their records.
+            for (RecordBatch batch : MemoryRecords.readableRecords(read.records()).batches()) {
+                for (Record record : batch) {
+                    if (record.offset() >= offset) {
+                        consumer.accept(bytes(record.key()), record.hasValue() ? bytes(record.value()) : null);
+                    }
                 }
-                offset = record.offset() + 1;
+                offset = batch.nextOffset();
             }
         }
     }

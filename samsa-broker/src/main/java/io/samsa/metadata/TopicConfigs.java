@@ -50,6 +50,13 @@ public final class TopicConfigs {
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+    public static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+    public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+    public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+    public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
 
     private static final double INT_MAX = Integer.MAX_VALUE;
     private static final double LONG_MAX = Long.MAX_VALUE;
@@ -58,16 +65,19 @@ public final class TopicConfigs {
 
     static {
         add(CLEANUP_POLICY, Type.LIST, "delete", "log.cleanup.policy", 0, 0, Set.of("delete", "compact"));
+        add(COMPRESSION_GZIP_LEVEL, Type.INT, "-1", COMPRESSION_GZIP_LEVEL, -1, 9, Set.of());
+        add(COMPRESSION_LZ4_LEVEL, Type.INT, "9", COMPRESSION_LZ4_LEVEL, 1, 17, Set.of());
         add(COMPRESSION_TYPE, Type.STRING, "producer", "compression.type", 0, 0,
                 Set.of("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"));
-        add("delete.retention.ms", Type.LONG, "86400000", "log.cleaner.delete.retention.ms", 0, LONG_MAX, Set.of());
+        add(COMPRESSION_ZSTD_LEVEL, Type.INT, "3", COMPRESSION_ZSTD_LEVEL, -131072, 22, Set.of());
+        add(DELETE_RETENTION_MS, Type.LONG, "86400000", "log.cleaner.delete.retention.ms", 0, LONG_MAX, Set.of());
         add(FILE_DELETE_DELAY_MS, Type.LONG, "60000", "log.segment.delete.delay.ms", 0, LONG_MAX, Set.of());
         add(FLUSH_MESSAGES, Type.LONG, String.valueOf(Long.MAX_VALUE), "log.flush.interval.messages", 1, LONG_MAX,
                 Set.of());
         add(FLUSH_MS, Type.LONG, String.valueOf(Long.MAX_VALUE), "log.flush.interval.ms", 0, LONG_MAX, Set.of());
         add(INDEX_INTERVAL_BYTES, Type.INT, "4096", "log.index.interval.bytes", 0, INT_MAX, Set.of());
         add(MAX_MESSAGE_BYTES, Type.INT, "1048588", "message.max.bytes", 0, INT_MAX, Set.of());
-        add("max.compaction.lag.ms", Type.LONG, String.valueOf(Long.MAX_VALUE), "log.cleaner.max.compaction.lag.ms", 1,
+        add(MAX_COMPACTION_LAG_MS, Type.LONG, String.valueOf(Long.MAX_VALUE), "log.cleaner.max.compaction.lag.ms", 1,
                 LONG_MAX, Set.of());
         add("message.timestamp.after.max.ms", Type.LONG, "3600000", "log.message.timestamp.after.max.ms", 0, LONG_MAX,
                 Set.of());
@@ -75,8 +85,8 @@ public final class TopicConfigs {
                 "log.message.timestamp.before.max.ms", 0, LONG_MAX, Set.of());
         add(MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", "log.message.timestamp.type", 0, 0,
                 Set.of("CreateTime", "LogAppendTime"));
-        add("min.cleanable.dirty.ratio", Type.DOUBLE, "0.5", "log.cleaner.min.cleanable.ratio", 0, 1, Set.of());
-        add("min.compaction.lag.ms", Type.LONG, "0", "log.cleaner.min.compaction.lag.ms", 0, LONG_MAX, Set.of());
+        add(MIN_CLEANABLE_DIRTY_RATIO, Type.DOUBLE, "0.5", "log.cleaner.min.cleanable.ratio", 0, 1, Set.of());
+        add(MIN_COMPACTION_LAG_MS, Type.LONG, "0", "log.cleaner.min.compaction.lag.ms", 0, LONG_MAX, Set.of());
         add(MIN_INSYNC_REPLICAS, Type.INT, "1", "min.insync.replicas", 1, INT_MAX, Set.of());
         add("preallocate", Type.BOOLEAN, "false", "log.preallocate", 0, 0, Set.of());
         add(RETENTION_BYTES, Type.LONG, "-1", "log.retention.bytes", -1, LONG_MAX, Set.of());
@@ -128,6 +138,10 @@ public final class TopicConfigs {
                     }
                     if (parsed < key.min() || parsed > key.max()) {
                         return range(key, value);
+                    }
+                    if (name.equals(COMPRESSION_GZIP_LEVEL) && parsed == 0) {
+                        return "Invalid value " + value + " for configuration " + name + ": Value must be -1 or in"
+                                + " 1..9";
                     }
                 }
                 case DOUBLE -> {

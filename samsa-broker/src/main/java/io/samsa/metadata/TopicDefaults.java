@@ -1,7 +1,11 @@
 package io.samsa.metadata;
 
+import io.samsa.log.BatchCompression;
+import io.samsa.log.CompressionCodec;
 import io.samsa.log.LogConfig;
+import io.samsa.log.TargetCompression;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -56,7 +60,35 @@ public record TopicDefaults(Map<String, String> values, Set<String> fromBroker) 
                 Integer.parseInt(e.get(TopicConfigs.INDEX_INTERVAL_BYTES)),
                 Integer.parseInt(e.get(TopicConfigs.SEGMENT_INDEX_BYTES)),
                 "LogAppendTime".equals(e.get(TopicConfigs.MESSAGE_TIMESTAMP_TYPE)),
-                Long.parseLong(e.get(TopicConfigs.FILE_DELETE_DELAY_MS)));
+                Long.parseLong(e.get(TopicConfigs.FILE_DELETE_DELAY_MS)),
+                cleanupPolicy(e).contains("compact"),
+                cleanupPolicy(e).contains("delete"),
+                Double.parseDouble(e.get(TopicConfigs.MIN_CLEANABLE_DIRTY_RATIO)),
+                Long.parseLong(e.get(TopicConfigs.MIN_COMPACTION_LAG_MS)),
+                Long.parseLong(e.get(TopicConfigs.MAX_COMPACTION_LAG_MS)),
+                Long.parseLong(e.get(TopicConfigs.DELETE_RETENTION_MS)),
+                compression(e));
+    }
+
+    private static List<String> cleanupPolicy(Map<String, String> effective) {
+        return List.of(effective.get(TopicConfigs.CLEANUP_POLICY).trim().split("\\s*,\\s*"));
+    }
+
+    /** compression.type with the level its codec is configured with. */
+    private static TargetCompression compression(Map<String, String> effective) {
+        return switch (effective.get(TopicConfigs.COMPRESSION_TYPE).trim()) {
+            case "producer" -> TargetCompression.PRODUCER;
+            case "uncompressed" -> new TargetCompression(CompressionCodec.NONE, BatchCompression.DEFAULT_LEVEL);
+            case "gzip" -> new TargetCompression(CompressionCodec.GZIP,
+                    Integer.parseInt(effective.get(TopicConfigs.COMPRESSION_GZIP_LEVEL)));
+            case "snappy" -> new TargetCompression(CompressionCodec.SNAPPY, BatchCompression.DEFAULT_LEVEL);
+            case "lz4" -> new TargetCompression(CompressionCodec.LZ4,
+                    Integer.parseInt(effective.get(TopicConfigs.COMPRESSION_LZ4_LEVEL)));
+            case "zstd" -> new TargetCompression(CompressionCodec.ZSTD,
+                    Integer.parseInt(effective.get(TopicConfigs.COMPRESSION_ZSTD_LEVEL)));
+            default -> throw new IllegalArgumentException("compression.type "
+                    + effective.get(TopicConfigs.COMPRESSION_TYPE) + " passed validation");
+        };
     }
 
     public int minInsyncReplicas(Map<String, String> overrides) {

@@ -4,6 +4,7 @@ import io.samsa.api.ApiDispatcher;
 import io.samsa.api.Apis;
 import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
+import io.samsa.api.KafkaBatchCompression;
 import io.samsa.api.OffsetsTopic;
 import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.log.LogManager;
@@ -95,7 +96,7 @@ public final class Broker implements AutoCloseable {
         TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
         MetadataImage image = controller.image();
         LogManager logs = LogManager.open(dataDir, System::currentTimeMillis, tp -> topicDefaults.logConfig(
-                image.configs(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic()))));
+                image.configs(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic()))), new KafkaBatchCompression());
         closeables.add(logs);
 
         ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("samsa-scheduler"));
@@ -107,9 +108,11 @@ public final class Broker implements AutoCloseable {
         deleteStrayLogs(logs, replicas);
         controller.addListener(publisher);
         logs.startBackgroundTasks(config.getLong("log.retention.check.interval.ms"));
+        logs.startCleaner(config.cleanerConfig());
 
         int offsetsPartitions = config.getInt("offsets.topic.num.partitions");
-        OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicas, offsetsPartitions);
+        OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicas, offsetsPartitions,
+                config.getInt("offsets.topic.segment.bytes"));
         GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(offsetsPartitions,
                 config.getInt("group.min.session.timeout.ms"), config.getInt("group.max.session.timeout.ms"),
                 config.getInt("group.initial.rebalance.delay.ms"), config.getInt("group.max.size"),

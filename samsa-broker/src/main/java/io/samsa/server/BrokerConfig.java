@@ -1,11 +1,14 @@
 package io.samsa.server;
 
+import io.samsa.log.CleanerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,7 @@ public final class BrokerConfig {
     enum Type {
         INT,
         LONG,
+        DOUBLE,
         BOOLEAN,
         STRING
     }
@@ -99,9 +103,31 @@ public final class BrokerConfig {
                 "Most members a consumer-protocol group may have");
         key("group.consumer.assignors", Type.STRING, "uniform,range", 0, 0,
                 "Server-side assignors, comma-separated, from uniform and range; the first is the default");
-        key("log.cleanup.policy", Type.STRING, "delete", 0, 0, "delete (compact arrives with compaction)");
+        key("offsets.topic.segment.bytes", Type.INT, "104857600", 1, Integer.MAX_VALUE,
+                "segment.bytes of __consumer_offsets (small segments let the cleaner shrink it sooner)");
+        key("log.cleanup.policy", Type.STRING, "delete", 0, 0,
+                "delete, compact or compact,delete: what removes old records of a topic");
         key("compression.type", Type.STRING, "producer", 0, 0,
-                "producer, uncompressed, gzip, snappy, lz4 or zstd");
+                "Codec batches are stored in: producer (as sent), uncompressed, gzip, snappy, lz4 or zstd");
+        key("compression.gzip.level", Type.INT, "-1", -1, 9, "gzip level when the broker compresses (-1: default)");
+        key("compression.lz4.level", Type.INT, "9", 1, 17, "lz4 level when the broker compresses");
+        key("compression.zstd.level", Type.INT, "3", -131072, 22, "zstd level when the broker compresses");
+        key("log.cleaner.enable", Type.BOOLEAN, "true", 0, 0, "Clean (compact) topics with cleanup.policy=compact");
+        key("log.cleaner.threads", Type.INT, "1", 1, 256, "Threads cleaning compacted topics");
+        key("log.cleaner.backoff.ms", Type.LONG, "15000", 0, Long.MAX_VALUE,
+                "How long a cleaner thread sleeps when no log needs cleaning");
+        key("log.cleaner.dedupe.buffer.size", Type.LONG, "134217728", 1, Long.MAX_VALUE,
+                "Memory of the cleaners' key maps, all threads together (24 bytes a key)");
+        key("log.cleaner.io.buffer.size", Type.INT, "524288", 0, Integer.MAX_VALUE,
+                "Size of a cleaner thread's read and write buffers");
+        key("log.cleaner.min.cleanable.ratio", Type.DOUBLE, "0.5", 0, 1,
+                "Dirty share of a compacted log above which it is cleaned (min.cleanable.dirty.ratio)");
+        key("log.cleaner.delete.retention.ms", Type.LONG, "86400000", 0, Long.MAX_VALUE,
+                "How long tombstones stay after their first clean (delete.retention.ms)");
+        key("log.cleaner.min.compaction.lag.ms", Type.LONG, "0", 0, Long.MAX_VALUE,
+                "Records younger than this are never cleaned (min.compaction.lag.ms)");
+        key("log.cleaner.max.compaction.lag.ms", Type.LONG, String.valueOf(Long.MAX_VALUE), 1, Long.MAX_VALUE,
+                "Dirty records older than this are cleaned whatever the ratio (max.compaction.lag.ms)");
     }
 
     /** The entries of group.consumer.assignors, trimmed. */
@@ -153,6 +179,12 @@ public final class BrokerConfig {
         if (!advertised.isEmpty() && parseListener(advertised) == null) {
             problems.add("Invalid value '" + advertised + "' for advertised.listeners: expected PLAINTEXT://host:port");
         }
+        checkItems(explicit, "log.cleanup.policy", Set.of("delete", "compact"), problems);
+        checkItems(explicit, "compression.type",
+                Set.of("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"), problems);
+        if ("0".equals(explicit.get("compression.gzip.level"))) {
+            problems.add("Invalid value 0 for compression.gzip.level: must be -1 or in 1..9");
+        }
         String tsType = explicit.getOrDefault("log.message.timestamp.type", "CreateTime");
         if (!tsType.equals("CreateTime") && !tsType.equals("LogAppendTime")) {
             problems.add("Invalid value '" + tsType + "' for log.message.timestamp.type: must be CreateTime or"
@@ -177,6 +209,21 @@ public final class BrokerConfig {
         return new BrokerConfig(values, explicit);
     }
 
+    /** A STRING key whose value is a comma-separated list (or a single one) of {@code allowed} items. */
+    private static void checkItems(Map<String, String> explicit, String name, Set<String> allowed,
+            List<String> problems) {
+        String value = explicit.get(name);
+        if (value == null) {
+            return;
+        }
+        boolean single = !name.equals("log.cleanup.policy");
+        List<String> items = List.of(value.split("\\s*,\\s*"));
+        if ((single && items.size() != 1) || !allowed.containsAll(items)) {
+            problems.add("Invalid value '" + value + "' for " + name + ": must be " + (single ? "one" : "a list")
+                    + " of " + String.join(", ", new TreeSet<>(allowed)));
+        }
+    }
+
     private static String check(Key key, String value) {
         switch (key.type()) {
             case INT, LONG -> {
@@ -193,6 +240,18 @@ public final class BrokerConfig {
                 if (parsed < key.min() || parsed > key.max()) {
                     return "Invalid value " + value + " for " + key.name() + ": must be in " + key.min() + ".."
                             + key.max();
+                }
+            }
+            case DOUBLE -> {
+                double parsed;
+                try {
+                    parsed = Double.parseDouble(value);
+                } catch (NumberFormatException e) {
+                    parsed = Double.NaN;
+                }
+                if (!(parsed >= key.min() && parsed <= key.max())) {
+                    return "Invalid value '" + value + "' for " + key.name() + ": expected a number in " + key.min()
+                            + ".." + key.max();
                 }
             }
             case BOOLEAN -> {
@@ -277,6 +336,13 @@ public final class BrokerConfig {
         }
         long hours = getLong("log.retention.hours");
         return hours < 0 ? -1 : hours * 3_600_000L;
+    }
+
+    /** The log cleaner's settings (log.cleaner.*). */
+    public CleanerConfig cleanerConfig() {
+        return new CleanerConfig(getBoolean("log.cleaner.enable"), getInt("log.cleaner.threads"),
+                getLong("log.cleaner.backoff.ms"), getLong("log.cleaner.dedupe.buffer.size"),
+                getInt("log.cleaner.io.buffer.size"), CleanerConfig.defaults().loadFactor());
     }
 
     public long rollMs() {

@@ -160,6 +160,22 @@ class MainTest {
     }
 
     @Test
+    void invalidCleanerAndCompressionSettingsAreRefusedNamingTheKey() {
+        Outcome outcome = start("--override", "log.cleaner.min.cleanable.ratio=2", "--override",
+                "log.cleanup.policy=shred", "--override", "compression.type=brotli", "--override",
+                "log.cleaner.threads=0", "--override", "compression.gzip.level=0");
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.err()).isEqualTo("Invalid configuration:\n"
+                + "Invalid value '2' for log.cleaner.min.cleanable.ratio: expected a number in 0..1\n"
+                + "Invalid value 0 for log.cleaner.threads: must be in 1..256\n"
+                + "Invalid value 'shred' for log.cleanup.policy: must be a list of compact, delete\n"
+                + "Invalid value 'brotli' for compression.type: must be one of gzip, lz4, producer, snappy,"
+                + " uncompressed, zstd\n"
+                + "Invalid value 0 for compression.gzip.level: must be -1 or in 1..9\n");
+        assertThat(tmp.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void badCommandLinesExitTwoWithTheProblem() {
         assertThat(run("stop")).isEqualTo(new Outcome(2, "", "Unknown command 'stop'. Try --help.\n"));
         assertThat(run("start", "--bogus")).isEqualTo(new Outcome(2, "", "Unknown option '--bogus'. Try --help.\n"));

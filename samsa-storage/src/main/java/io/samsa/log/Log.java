@@ -7,6 +7,7 @@ import io.samsa.log.internal.LogSegment;
 import io.samsa.log.internal.OffsetCheckpoint;
 import io.samsa.log.internal.ProducerStateManager;
 import io.samsa.log.internal.SegmentFiles;
+import io.samsa.log.internal.SegmentSwaps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -20,7 +21,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,8 @@ public final class Log implements AutoCloseable {
     public static final String CLEAN_SHUTDOWN_FILE = ".samsa-clean-shutdown";
     public static final String LOG_START_OFFSET_FILE = "log-start-offset-checkpoint";
     public static final String RECOVERY_POINT_FILE = "recovery-point-offset-checkpoint";
+    /** Where the log cleaner stopped: the offsets below it are clean (Kafka's name, one file per partition here). */
+    public static final String CLEANER_CHECKPOINT_FILE = "cleaner-offset-checkpoint";
 
     private static final Logger LOG = LoggerFactory.getLogger(Log.class);
 
@@ -62,6 +67,8 @@ public final class Log implements AutoCloseable {
     private final OffsetCheckpoint recoveryCheckpoint;
     private final LeaderEpochCache epochs;
     private final ProducerStateManager producerState;
+    private final BatchCompression compression;
+    private final OffsetCheckpoint cleanerCheckpoint;
     private final List<PendingDelete> pendingDeletes = new ArrayList<>();
     private volatile LogConfig config;
     private volatile long logStartOffset;
@@ -70,12 +77,16 @@ public final class Log implements AutoCloseable {
     private long recoveryPoint;
     private long unflushedRecords;
     private long lastFlushMs;
+    /** Counts truncations, so that a clean begun before one does not write back the batches it removed. */
+    private volatile long truncations;
 
     /** A segment renamed for deletion, whose files go once {@code dueMs} has passed. */
     private record PendingDelete(LogSegment segment, long dueMs) {}
 
-    private Log(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs) {
+    private Log(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs, BatchCompression compression) {
         this.dir = dir;
+        this.compression = compression;
+        this.cleanerCheckpoint = new OffsetCheckpoint(dir.resolve(CLEANER_CHECKPOINT_FILE));
         this.topicPartition = tp;
         this.config = config;
         this.nowMs = nowMs;
@@ -95,8 +106,17 @@ public final class Log implements AutoCloseable {
      * @param nowMs the clock, in epoch milliseconds (injectable for tests)
      */
     public static Log open(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs) {
+        return open(dir, tp, config, nowMs, BatchCompression.UNAVAILABLE);
+    }
+
+    /**
+     * {@link #open(Path, TopicPartition, LogConfig, LongSupplier)} with the codecs that compressed batches are
+     * validated, recompressed and cleaned with.
+     */
+    public static Log open(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs,
+            BatchCompression compression) {
         IoErrors.run("create log directory", dir, () -> Files.createDirectories(dir));
-        Log log = new Log(dir, tp, config, nowMs);
+        Log log = new Log(dir, tp, config, nowMs, compression);
         log.load();
         return log;
     }
@@ -147,6 +167,7 @@ public final class Log implements AutoCloseable {
 
     /** Deletes files a crash may leave behind and returns the base offsets of the segments, ascending. */
     private List<Long> removeLeftoversAndListSegments() throws IOException {
+        SegmentSwaps.recover(dir);
         List<Path> files;
         try (Stream<Path> listing = Files.list(dir)) {
             files = listing.toList();
@@ -290,23 +311,24 @@ public final class Log implements AutoCloseable {
 
     /**
      * Appends the batches of a produce request as the partition leader. Every batch is validated first and nothing
-     * is written if one fails (see {@link RecordBatchView#validateAll}; records are not decompressed). The batches
-     * are then patched IN PLACE in {@code records}: consecutive offsets from the log end offset, the partition leader
-     * epoch, and with LogAppendTime the broker's time (CRC rewritten).
+     * is written if one fails (see {@link RecordBatchView#validateAll}, and {@link AppendValidator} for what needs
+     * the records: compressed batches, keys on compacted topics, compression.type). The batches, or their rebuilt
+     * copies, are then patched IN PLACE: consecutive offsets from the log end offset, the partition leader epoch, and
+     * with LogAppendTime the broker's time (CRC rewritten).
      *
      * <p>Idempotent batches follow Kafka's rules (see {@code ProducerStateManager}). When the request holds a retry
      * of a batch still in the producer's window, nothing is written and the result carries the original offsets,
      * {@code duplicate = true}, recordCount 0, and as logAppendTime the original batch's max timestamp (as Kafka
      * answers). Control batches are refused with INVALID_RECORD: clients may not write them.
      *
-     * @param records one or more v2 batches, position to limit; modified in place
+     * @param request one or more v2 batches, position to limit; modified in place unless rebuilt
      * @param leaderEpoch the current leader epoch, stored in each batch and in the epoch cache
      * @throws StorageException INVALID_RECORD, CORRUPT_MESSAGE, RECORD_TOO_LARGE, INVALID_PRODUCER_EPOCH,
      *     OUT_OF_ORDER_SEQUENCE, or STORAGE_ERROR when the disk fails
      */
-    public LogAppendResult appendAsLeader(ByteBuffer records, int leaderEpoch) {
-        List<RecordBatchView> batches = RecordBatchView.validateAll(records, config.maxMessageBytes());
-        for (RecordBatchView batch : batches) {
+    public LogAppendResult appendAsLeader(ByteBuffer request, int leaderEpoch) {
+        List<RecordBatchView> requestBatches = RecordBatchView.validateAll(request, config.maxMessageBytes());
+        for (RecordBatchView batch : requestBatches) {
             if (batch.isControl()) {
                 throw new StorageException(StorageException.Kind.INVALID_RECORD,
                         "Clients may not write control batches");
@@ -316,6 +338,11 @@ public final class Log implements AutoCloseable {
                         + batch.producerId() + " has no sequence number");
             }
         }
+        // Decompression, key checks and recompression happen outside the lock: they may cost far more than the write.
+        AppendValidator.Validated validated =
+                AppendValidator.validate(request, requestBatches, config, compression);
+        ByteBuffer records = validated.records();
+        List<RecordBatchView> batches = validated.batches();
         lock.lock();
         try {
             ensureOpen();
@@ -343,7 +370,7 @@ public final class Log implements AutoCloseable {
             }
             LogSegment active = segments.lastEntry().getValue();
             if (active.isFullFor(records.remaining(), nextOffset - 1, cfg.segmentBytes())
-                    || active.isTooOldFor(maxTimestamp, now, cfg.segmentMs())) {
+                    || active.isTooOldFor(maxTimestamp, now, cfg.rollMs())) {
                 active = rollLocked(now);
             }
             epochs.assign(leaderEpoch, firstOffset);
@@ -502,11 +529,12 @@ public final class Log implements AutoCloseable {
             deleteDueFiles(nowMs);
             LogConfig cfg = config;
             int deleted = 0;
-            if (cfg.retentionMs() >= 0) {
+            // cleanup.policy=compact alone keeps every segment; only the log start offset still removes some.
+            if (cfg.delete() && cfg.retentionMs() >= 0) {
                 deleted += deleteOldestSegmentsWhile(
                         (segment, next) -> nowMs - segment.largestTimestamp() > cfg.retentionMs(), nowMs);
             }
-            if (cfg.retentionBytes() >= 0) {
+            if (cfg.delete() && cfg.retentionBytes() >= 0) {
                 long[] excess = {sizeInBytes() - cfg.retentionBytes()};
                 deleted += deleteOldestSegmentsWhile((segment, next) -> {
                     if (excess[0] - segment.size() >= 0) {
@@ -583,7 +611,7 @@ public final class Log implements AutoCloseable {
         try {
             ensureOpen();
             LogSegment active = segments.lastEntry().getValue();
-            if (active.isTooOldFor(nowMs, nowMs, config.segmentMs())) {
+            if (active.isTooOldFor(nowMs, nowMs, config.rollMs())) {
                 rollLocked(nowMs);
                 return true;
             }
@@ -665,6 +693,10 @@ public final class Log implements AutoCloseable {
             if (offset >= logEndOffset) {
                 return;
             }
+            truncations++;
+            if (cleanerCheckpoint.read(0L) > offset) {
+                cleanerCheckpoint.write(offset);
+            }
             long now = nowMs.getAsLong();
             LogConfig cfg = config;
             if (offset < logStartOffset || offset < segments.firstKey()) {
@@ -700,6 +732,111 @@ public final class Log implements AutoCloseable {
         segments.remove(segment.baseOffset());
         segment.renameForDeletion();
         pendingDeletes.add(new PendingDelete(segment, now + config.fileDeleteDelayMs()));
+    }
+
+    // ---- Log compaction: what the log cleaner (LogCleaner, Cleaner) needs from the log ----
+
+    /**
+     * The offset below which the cleaner may clean: the base offset of the active segment, which is never cleaned.
+     * Seam for transactions: this becomes the minimum with the last stable offset, so that no open transaction is
+     * cleaned. (With replication the high watermark bounds it too; on one node it is the log end offset.)
+     */
+    public long cleanableEndOffset() {
+        return segments.lastKey();
+    }
+
+    /**
+     * Seam for transactions: whether a data batch with offsets in [{@code fromOffset}, {@code toOffset}) belongs to an
+     * aborted transaction. The cleaner never maps the keys of such a batch and drops its records, as Kafka's does;
+     * the aborted-transaction index will answer here. Until it exists no batch is aborted.
+     */
+    Predicate<RecordBatchView> abortedBatches(long fromOffset, long toOffset) {
+        return batch -> false;
+    }
+
+    /** The closed segments whose base offset is below {@code endOffset}, oldest first (never the active one). */
+    List<LogSegment> closedSegmentsBelow(long endOffset) {
+        Map.Entry<Long, LogSegment> active = segments.lastEntry();
+        List<LogSegment> result = new ArrayList<>();
+        for (LogSegment segment : segments.headMap(Math.min(endOffset, active.getKey())).values()) {
+            result.add(segment);
+        }
+        return result;
+    }
+
+    /** Each producer's last batch's last offset: the cleaner keeps those batches so that the sequences survive. */
+    Map<Long, Long> lastBatchOffsetsOfProducers() {
+        return producerState.lastBatchOffsets();
+    }
+
+    /** Where the cleaner stopped last: the offsets below it are clean; -1 when it never cleaned this log. */
+    long cleanedUpTo() {
+        return cleanerCheckpoint.read(-1L);
+    }
+
+    /** How many truncations the log has seen; a clean that began before one must not be applied. */
+    long truncations() {
+        return truncations;
+    }
+
+    /** Checkpoints that the offsets below {@code offset} are clean, unless the log was truncated meanwhile. */
+    void markCleanedUpTo(long offset, long truncationsSeen) {
+        lock.lock();
+        try {
+            if (!closed && truncations == truncationsSeen) {
+                cleanerCheckpoint.write(offset);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replaces {@code old}, consecutive closed segments, by {@code cleaned}: a flushed segment with the base offset of
+     * the first of them, written to {@code .cleaned} files, that ends with the last batch of the last of them. This is
+     * Kafka's crash-safe swap: the cleaned files are renamed to {@code .swap} (from then on a reopened log completes
+     * the replacement, see {@code SegmentSwaps}), the segment takes the place of the old ones in memory, the old ones
+     * are renamed for deletion (readers already in them finish), and the {@code .swap} suffix is dropped.
+     *
+     * @param truncationsSeen {@link #truncations()} when the clean began
+     * @param step told after each step that changes the files (tests stop there)
+     * @return false, with nothing changed, when the log was closed, truncated or lost one of {@code old} to
+     *     retention meanwhile; the caller then deletes the cleaned files
+     */
+    boolean replaceSegments(LogSegment cleaned, List<LogSegment> old, long truncationsSeen,
+            Consumer<SwapStep> step) {
+        lock.lock();
+        try {
+            LogSegment active = segments.lastEntry().getValue();
+            if (closed || truncations != truncationsSeen
+                    || old.stream().anyMatch(s -> s == active || segments.get(s.baseOffset()) != s)) {
+                return false;
+            }
+            cleaned.changeFileSuffixes(SegmentFiles.CLEANED_SUFFIX, SegmentFiles.SWAP_SUFFIX);
+            IoErrors.run("fsync", dir, () -> FileUtil.fsyncDirectory(dir));
+            step.accept(SwapStep.SWAP_WRITTEN);
+            long deleteAt = nowMs.getAsLong() + config.fileDeleteDelayMs();
+            // The new segment replaces the first old one in one step, so a reader never finds the range uncovered.
+            segments.put(cleaned.baseOffset(), cleaned);
+            for (LogSegment segment : old) {
+                if (segment.baseOffset() != cleaned.baseOffset()) {
+                    segments.remove(segment.baseOffset());
+                }
+                segment.renameForDeletion();
+                pendingDeletes.add(new PendingDelete(segment, deleteAt));
+            }
+            step.accept(SwapStep.OLD_SEGMENTS_DELETED);
+            cleaned.changeFileSuffixes(SegmentFiles.SWAP_SUFFIX, "");
+            IoErrors.run("fsync", dir, () -> FileUtil.fsyncDirectory(dir));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The codecs of this log's compressed batches. */
+    BatchCompression compression() {
+        return compression;
     }
 
     /** Flushes, snapshots producer state, closes the files and writes the clean-shutdown marker. Idempotent. */

@@ -15,6 +15,13 @@ package io.samsa.log;
  * @param segmentIndexBytes segment.index.bytes: the largest an offset index may grow before the segment rolls
  * @param logAppendTime message.timestamp.type=LogAppendTime: stamp batches with the broker's clock
  * @param fileDeleteDelayMs file.delete.delay.ms: how long a deleted segment's files stay before removal
+ * @param compact cleanup.policy contains compact: the log cleaner keeps the latest record of each key
+ * @param delete cleanup.policy contains delete: retention.ms and retention.bytes delete old segments
+ * @param minCleanableDirtyRatio min.cleanable.dirty.ratio: the dirty share of the log above which it is cleaned
+ * @param minCompactionLagMs min.compaction.lag.ms: records younger than this are never cleaned
+ * @param maxCompactionLagMs max.compaction.lag.ms: a log whose dirty records are older is cleaned whatever its ratio
+ * @param deleteRetentionMs delete.retention.ms: how long a tombstone stays after its first clean
+ * @param compression compression.type and its codec's level
  */
 public record LogConfig(
         int segmentBytes,
@@ -27,7 +34,14 @@ public record LogConfig(
         int indexIntervalBytes,
         int segmentIndexBytes,
         boolean logAppendTime,
-        long fileDeleteDelayMs) {
+        long fileDeleteDelayMs,
+        boolean compact,
+        boolean delete,
+        double minCleanableDirtyRatio,
+        long minCompactionLagMs,
+        long maxCompactionLagMs,
+        long deleteRetentionMs,
+        TargetCompression compression) {
 
     /** Kafka's defaults. */
     public static LogConfig defaults() {
@@ -42,6 +56,21 @@ public record LogConfig(
                 4096,
                 10 * 1024 * 1024,
                 false,
-                60_000L);
+                60_000L,
+                false,
+                true,
+                0.5,
+                0L,
+                Long.MAX_VALUE,
+                24L * 60 * 60 * 1000,
+                TargetCompression.PRODUCER);
+    }
+
+    /**
+     * The age at which the active segment rolls: segment.ms, or max.compaction.lag.ms when smaller on a compacted log,
+     * since the cleaner never touches the active segment (Kafka's LogConfig.maxSegmentMs).
+     */
+    public long rollMs() {
+        return compact && maxCompactionLagMs > 0 ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
     }
 }

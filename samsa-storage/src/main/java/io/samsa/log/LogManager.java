@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Background work (retention, periodic flush, removal of deleted files) runs on one daemon thread,
  * "samsa-log-cleaner", once {@link #startBackgroundTasks(long)} is called; {@link #runBackgroundTasksOnce()} does one
- * round synchronously for tests.
+ * round synchronously for tests. Compacted logs are cleaned by the {@link LogCleaner}'s own threads once
+ * {@link #startCleaner(CleanerConfig)} is called.
  *
  * <p>Thread-safety: all methods are thread-safe; creating and deleting logs is serialized on this object.
  */
@@ -49,12 +50,16 @@ public final class LogManager implements AutoCloseable {
     private final LongSupplier nowMs;
     private final FileChannel lockChannel;
     private final FileLock dirLock;
+    private final BatchCompression compression;
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
     private ScheduledExecutorService background;
+    private LogCleaner cleaner;
     private boolean closed;
 
-    private LogManager(Path dataDir, LongSupplier nowMs, FileChannel lockChannel, FileLock dirLock) {
+    private LogManager(Path dataDir, LongSupplier nowMs, FileChannel lockChannel, FileLock dirLock,
+            BatchCompression compression) {
         this.dataDir = dataDir;
+        this.compression = compression;
         this.nowMs = nowMs;
         this.lockChannel = lockChannel;
         this.dirLock = dirLock;
@@ -68,6 +73,15 @@ public final class LogManager implements AutoCloseable {
      *     another process
      */
     public static LogManager open(Path dataDir, LongSupplier nowMs, Function<TopicPartition, LogConfig> configFor) {
+        return open(dataDir, nowMs, configFor, BatchCompression.UNAVAILABLE);
+    }
+
+    /**
+     * {@link #open(Path, LongSupplier, Function)} with the codecs that every log validates, recompresses and cleans
+     * compressed batches with.
+     */
+    public static LogManager open(Path dataDir, LongSupplier nowMs, Function<TopicPartition, LogConfig> configFor,
+            BatchCompression compression) {
         IoErrors.run("create data directory", dataDir, () -> Files.createDirectories(dataDir));
         checkWritable(dataDir);
         Path lockFile = dataDir.resolve(LOCK_FILE);
@@ -84,7 +98,7 @@ public final class LogManager implements AutoCloseable {
             throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Data directory " + dataDir
                     + " is in use by another broker (cannot lock " + lockFile + ")");
         }
-        LogManager manager = new LogManager(dataDir, nowMs, channel, lock);
+        LogManager manager = new LogManager(dataDir, nowMs, channel, lock, compression);
         try {
             manager.loadExisting(configFor);
         } catch (RuntimeException e) {
@@ -127,7 +141,7 @@ public final class LogManager implements AutoCloseable {
             if (tp == null || name.startsWith(METADATA_DIR_PREFIX)) {
                 continue;
             }
-            logs.put(tp, Log.open(dir, tp, configFor.apply(tp), nowMs));
+            logs.put(tp, Log.open(dir, tp, configFor.apply(tp), nowMs, compression));
         }
         if (!logs.isEmpty()) {
             LOG.info("Loaded {} partition log(s) from {}", logs.size(), dataDir);
@@ -145,7 +159,7 @@ public final class LogManager implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        Log log = Log.open(dataDir.resolve(tp.dirName()), tp, config, nowMs);
+        Log log = Log.open(dataDir.resolve(tp.dirName()), tp, config, nowMs, compression);
         logs.put(tp, log);
         return log;
     }
@@ -171,6 +185,9 @@ public final class LogManager implements AutoCloseable {
         Log log = logs.remove(tp);
         if (log == null) {
             return;
+        }
+        if (cleaner != null) {
+            cleaner.abortAndWait(tp);
         }
         log.closeQuietly();
         Path target = dataDir.resolve(tp.dirName() + "." + UUID.randomUUID().toString().replace("-", "")
@@ -211,6 +228,16 @@ public final class LogManager implements AutoCloseable {
         background.scheduleWithFixedDelay(this::runBackgroundTasksOnce, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
+    /** Starts cleaning compacted logs in the background, unless log.cleaner.enable is off. */
+    public synchronized void startCleaner(CleanerConfig config) {
+        ensureOpen();
+        if (cleaner != null || !config.enabled()) {
+            return;
+        }
+        cleaner = new LogCleaner(config, logs::values, nowMs, step -> {});
+        cleaner.start();
+    }
+
     /** One round of background work on every log; a failure on one log is logged and does not stop the others. */
     public void runBackgroundTasksOnce() {
         long now = nowMs.getAsLong();
@@ -236,6 +263,9 @@ public final class LogManager implements AutoCloseable {
             return;
         }
         closed = true;
+        if (cleaner != null) {
+            cleaner.shutdown();
+        }
         if (background != null) {
             background.shutdown();
             try {

@@ -50,6 +50,8 @@ public final class RecordBatchView {
     private static final int LOG_APPEND_TIME_FLAG = 0x08;
     private static final int TRANSACTIONAL_FLAG = 0x10;
     private static final int CONTROL_FLAG = 0x20;
+    /** KIP-534: the base timestamp holds the time after which the cleaner may drop the batch's tombstones. */
+    static final int DELETE_HORIZON_FLAG = 0x40;
 
     private final ByteBuffer buffer;
     private final int start;
@@ -205,6 +207,11 @@ public final class RecordBatchView {
         return (attributes() & CONTROL_FLAG) != 0;
     }
 
+    /** Whether a clean has set the batch's delete horizon, stored in place of its base timestamp. */
+    public boolean hasDeleteHorizon() {
+        return (attributes() & DELETE_HORIZON_FLAG) != 0;
+    }
+
     public int lastOffsetDelta() {
         return buffer.getInt(start + LAST_OFFSET_DELTA);
     }
@@ -281,6 +288,11 @@ public final class RecordBatchView {
         buffer.putShort(start + ATTRIBUTES, (short) (attributes() | LOG_APPEND_TIME_FLAG));
         buffer.putLong(start + MAX_TIMESTAMP, timestampMs);
         buffer.putInt(start + CRC, computeCrc());
+    }
+
+    /** The bytes after the header (the records, compressed or not) as a buffer sharing content with this one. */
+    public ByteBuffer recordsSection() {
+        return buffer.slice(start + HEADER_SIZE, sizeInBytes() - HEADER_SIZE);
     }
 
     /** The batch's bytes as a new buffer sharing content with the underlying one. */

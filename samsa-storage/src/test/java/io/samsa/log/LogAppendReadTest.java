@@ -39,7 +39,7 @@ class LogAppendReadTest {
     }
 
     private Log open(TestRecords.Config config) {
-        Log log = Log.open(dir.resolve(TP.dirName()), TP, config.build(), clock::get);
+        Log log = Log.open(dir.resolve(TP.dirName()), TP, config.build(), clock::get, JdkGzipCompression.INSTANCE);
         opened.add(log);
         return log;
     }

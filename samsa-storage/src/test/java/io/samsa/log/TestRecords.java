@@ -119,10 +119,19 @@ final class TestRecords {
         int segmentIndexBytes = 10 * 1024 * 1024;
         boolean logAppendTime = false;
         long fileDeleteDelayMs = 0;
+        boolean compact = false;
+        boolean delete = true;
+        double minCleanableDirtyRatio = 0.5;
+        long minCompactionLagMs = 0;
+        long maxCompactionLagMs = Long.MAX_VALUE;
+        long deleteRetentionMs = 24L * 60 * 60 * 1000;
+        TargetCompression compression = TargetCompression.PRODUCER;
 
         LogConfig build() {
             return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, flushMessages, flushMs,
-                    maxMessageBytes, indexIntervalBytes, segmentIndexBytes, logAppendTime, fileDeleteDelayMs);
+                    maxMessageBytes, indexIntervalBytes, segmentIndexBytes, logAppendTime, fileDeleteDelayMs,
+                    compact, delete, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs,
+                    deleteRetentionMs, compression);
         }
     }
 }

@@ -33,7 +33,7 @@ public final class LogSegment {
 
     private final long baseOffset;
     private final int maxIndexBytes;
-    private final Path logFile;
+    private volatile Path logFile;
     private final FileChannel channel;
     private OffsetIndex offsetIndex;
     private TimeIndex timeIndex;
@@ -43,7 +43,7 @@ public final class LogSegment {
     private volatile long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
     private volatile long offsetOfMaxTimestamp = -1;
     private int bytesSinceLastIndexEntry;
-    private long firstBatchTimestamp = RecordBatchView.NO_TIMESTAMP;
+    private volatile long firstBatchTimestamp = RecordBatchView.NO_TIMESTAMP;
     private final long createdMs;
     private boolean active = true;
     private List<Path> filesToDelete;
@@ -63,23 +63,63 @@ public final class LogSegment {
     /** Creates a new empty segment, replacing stale files of the same name. */
     public static LogSegment create(Path dir, long baseOffset, int indexIntervalBytes, int maxIndexBytes,
             long nowMs) {
-        Path file = SegmentFiles.logFile(dir, baseOffset);
+        return create(dir, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs, "");
+    }
+
+    /**
+     * Creates the segment the cleaner writes into, with files named like those of a segment plus
+     * {@link SegmentFiles#CLEANED_SUFFIX}; {@link #changeFileSuffixes} moves them into place later.
+     */
+    public static LogSegment createCleaned(Path dir, long baseOffset, int indexIntervalBytes, int maxIndexBytes,
+            long nowMs) {
+        return create(dir, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs, SegmentFiles.CLEANED_SUFFIX);
+    }
+
+    private static LogSegment create(Path dir, long baseOffset, int indexIntervalBytes, int maxIndexBytes,
+            long nowMs, String suffix) {
+        Path file = withSuffix(SegmentFiles.logFile(dir, baseOffset), suffix);
+        Path indexFile = withSuffix(SegmentFiles.indexFile(dir, baseOffset), suffix);
+        Path timeIndexFile = withSuffix(SegmentFiles.timeIndexFile(dir, baseOffset), suffix);
         return IoErrors.call("create segment", file, () -> {
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             // Empty index files from the start, as Kafka has them, so that tools find every segment's indexes.
-            for (Path index : List.of(SegmentFiles.indexFile(dir, baseOffset),
-                    SegmentFiles.timeIndexFile(dir, baseOffset))) {
+            for (Path index : List.of(indexFile, timeIndexFile)) {
                 Files.deleteIfExists(index);
                 Files.createFile(index);
             }
             LogSegment segment = new LogSegment(file, ch, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs);
-            segment.offsetIndex = OffsetIndex.empty(SegmentFiles.indexFile(dir, baseOffset), baseOffset,
-                    maxIndexBytes);
-            segment.timeIndex = TimeIndex.empty(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset,
-                    maxIndexBytes);
+            segment.offsetIndex = OffsetIndex.empty(indexFile, baseOffset, maxIndexBytes);
+            segment.timeIndex = TimeIndex.empty(timeIndexFile, baseOffset, maxIndexBytes);
             return segment;
         });
+    }
+
+    private static Path withSuffix(Path file, String suffix) {
+        return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
+    }
+
+    /**
+     * Renames the segment's files from names ending in {@code oldSuffix} to names ending in {@code newSuffix} (either
+     * may be empty), the indexes first and the log last, each rename atomic. The open channel follows the file, so
+     * readers are not disturbed. The caller fsyncs the directory.
+     */
+    public void changeFileSuffixes(String oldSuffix, String newSuffix) {
+        IoErrors.run("rename", logFile, () -> {
+            offsetIndex.renameTo(resuffixed(offsetIndex.file(), oldSuffix, newSuffix));
+            timeIndex.renameTo(resuffixed(timeIndex.file(), oldSuffix, newSuffix));
+            Path target = resuffixed(logFile, oldSuffix, newSuffix);
+            Files.move(logFile, target, StandardCopyOption.ATOMIC_MOVE);
+            logFile = target;
+        });
+    }
+
+    private static Path resuffixed(Path file, String oldSuffix, String newSuffix) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(oldSuffix)) {
+            throw new IllegalStateException(file + " does not end with '" + oldSuffix + "'");
+        }
+        return file.resolveSibling(name.substring(0, name.length() - oldSuffix.length()) + newSuffix);
     }
 
     /**
@@ -144,6 +184,11 @@ public final class LogSegment {
     /** The largest batch max timestamp, or -1 when empty or when no batch has a timestamp. */
     public long maxTimestamp() {
         return maxTimestamp;
+    }
+
+    /** The max timestamp of the first batch, or -1 when empty (max.compaction.lag.ms counts from it). */
+    public long firstBatchTimestamp() {
+        return firstBatchTimestamp;
     }
 
     public Path logFile() {
@@ -296,7 +341,9 @@ public final class LogSegment {
         if (!batch.isCrcValid()) {
             return "a CRC mismatch";
         }
-        if (batch.recordsCount() < 1 || batch.lastOffsetDelta() != batch.recordsCount() - 1) {
+        // A cleaned batch may hold fewer records than its offset range, down to none (see the log cleaner).
+        if (batch.recordsCount() < 0 || batch.lastOffsetDelta() < 0
+                || batch.recordsCount() > batch.lastOffsetDelta() + 1L) {
             return "a record count of " + batch.recordsCount() + " with lastOffsetDelta " + batch.lastOffsetDelta();
         }
         if (batch.baseOffset() < expectedOffset || batch.lastOffset() - baseOffset > Integer.MAX_VALUE) {
@@ -536,6 +583,48 @@ public final class LogSegment {
                     action.accept(batch);
                 }
                 position += batch.sizeInBytes();
+            }
+        });
+    }
+
+    /**
+     * Calls {@code action} with every whole batch of the segment, in order, until it returns false; batches are read
+     * in chunks of at least {@code chunkBytes} (more for a larger batch). A view is valid only during its call.
+     */
+    public void forEachBatch(int chunkBytes, java.util.function.Predicate<RecordBatchView> action) {
+        IoErrors.run("scan", logFile, () -> {
+            int limit = size;
+            ByteBuffer chunk = ByteBuffer.allocate(Math.max(chunkBytes, RecordBatchView.HEADER_SIZE));
+            int position = 0;
+            while (position < limit) {
+                chunk.clear().limit(Math.min(chunk.capacity(), limit - position));
+                FileUtil.readFully(channel, chunk, position);
+                chunk.flip();
+                int offset = 0;
+                while (chunk.limit() - offset >= RecordBatchView.HEADER_SIZE) {
+                    RecordBatchView batch = RecordBatchView.at(chunk, offset);
+                    if (batch.sizeInBytes() > chunk.limit() - offset) {
+                        break;
+                    }
+                    if (!action.test(batch)) {
+                        return;
+                    }
+                    offset += batch.sizeInBytes();
+                }
+                if (offset == 0) {
+                    // Not even one whole batch fits: grow to the size of the next one.
+                    if (chunk.limit() < RecordBatchView.HEADER_SIZE) {
+                        throw new IOException("partial batch header at byte " + position);
+                    }
+                    int next = RecordBatchView.at(chunk, 0).sizeInBytes();
+                    if (next <= chunk.capacity() || next > limit - position) {
+                        throw new IOException("batch of " + next + " bytes at byte " + position + " does not fit in"
+                                + " the segment's " + limit + " bytes");
+                    }
+                    chunk = ByteBuffer.allocate(next);
+                    continue;
+                }
+                position += offset;
             }
         });
     }

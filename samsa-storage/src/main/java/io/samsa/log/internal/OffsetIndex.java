@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
@@ -24,7 +25,7 @@ public final class OffsetIndex {
 
     public static final int ENTRY_SIZE = 8;
 
-    private final Path file;
+    private volatile Path file;
     private final long baseOffset;
     private final int maxEntries;
     private volatile int[] relativeOffsets;
@@ -75,6 +76,15 @@ public final class OffsetIndex {
 
     public Path file() {
         return file;
+    }
+
+    /** Moves the index file to {@code target} (when it exists yet); later writes go there. */
+    public void renameTo(Path target) throws IOException {
+        close();
+        if (Files.exists(file)) {
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        file = target;
     }
 
     public int entries() {

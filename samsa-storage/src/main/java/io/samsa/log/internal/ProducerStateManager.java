@@ -144,6 +144,20 @@ public final class ProducerStateManager {
         return entries;
     }
 
+    /**
+     * Each known producer's last batch's last offset (Kafka's lastRecordsOfActiveProducers): the log cleaner keeps
+     * those batches, emptied if need be, so that a producer's sequence and epoch survive cleaning.
+     */
+    public Map<Long, Long> lastBatchOffsets() {
+        Map<Long, Long> offsets = new HashMap<>();
+        for (ProducerState p : producers.values()) {
+            if (p.lastOffset() >= 0) {
+                offsets.put(p.producerId(), p.lastOffset());
+            }
+        }
+        return offsets;
+    }
+
     /** Forgets producers whose last batch is below the new log start offset, as Kafka does. */
     public void onLogStartOffsetIncremented(long logStartOffset) {
         producers.values().removeIf(p -> p.lastOffset() < logStartOffset);

@@ -16,6 +16,13 @@ public final class SegmentFiles {
     public static final String SNAPSHOT_SUFFIX = ".snapshot";
     /** Appended to a segment's files when retention removes them; they are deleted after file.delete.delay.ms. */
     public static final String DELETED_SUFFIX = ".deleted";
+    /** Appended to the files of a segment the cleaner is writing; a crash leaves them incomplete, so they go. */
+    public static final String CLEANED_SUFFIX = ".cleaned";
+    /**
+     * Appended to the files of a complete cleaned segment while it replaces the segments it was made of; a crash
+     * leaves the replacement for the next open to finish.
+     */
+    public static final String SWAP_SUFFIX = ".swap";
 
     private static final int OFFSET_DIGITS = 20;
 

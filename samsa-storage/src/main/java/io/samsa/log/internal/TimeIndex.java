@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
@@ -21,7 +22,7 @@ public final class TimeIndex {
 
     public static final int ENTRY_SIZE = 12;
 
-    private final Path file;
+    private volatile Path file;
     private final long baseOffset;
     private final int maxEntries;
     private volatile long[] timestamps;
@@ -68,6 +69,15 @@ public final class TimeIndex {
 
     public Path file() {
         return file;
+    }
+
+    /** Moves the index file to {@code target} (when it exists yet); later writes go there. */
+    public void renameTo(Path target) throws IOException {
+        close();
+        if (Files.exists(file)) {
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        file = target;
     }
 
     public int entries() {
