@@ -231,9 +231,9 @@ public final class GroupCoordinator {
         if (group.leaderId != null && group.leaderId.equals(oldId)) {
             group.leaderId = newId;
         }
-        boolean unchanged = old.sameProtocols(request.protocols());
-        if (group.state == GroupState.STABLE && unchanged) {
-            // KIP-345: a static member that comes back within its session timeout causes no rebalance.
+        if (group.state == GroupState.STABLE && group.selectProtocol().equals(group.protocolName)) {
+            // KIP-345: a static member that comes back within its session timeout causes no rebalance, as long as the
+            // group's protocol stays the one selected (as in Kafka; its metadata may differ, e.g. owned partitions).
             scheduleSession(group, replacement);
             JoinResult rejoined = new JoinResult(GroupError.NONE, group.generationId, group.protocolType,
                     group.protocolName, group.leaderId, newId, List.of(), newId.equals(group.leaderId));
