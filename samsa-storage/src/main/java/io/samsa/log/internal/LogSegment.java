@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log: a {@code .log} file of v2 record batches whose offsets start at
- * {@link #baseOffset()}, with its offset and time indexes.
+ * {@link #baseOffset()}, with its offset and time indexes and the index of the transactions aborted in it.
  *
  * <p>Invariants: {@link #size()} bytes of the file are complete, valid batches with strictly increasing offsets, all
  * >= the base offset and at most Integer.MAX_VALUE above it; {@link #nextOffset()} is the offset after the last
@@ -37,6 +37,7 @@ public final class LogSegment {
     private final FileChannel channel;
     private OffsetIndex offsetIndex;
     private TimeIndex timeIndex;
+    private TransactionIndex txnIndex;
     private volatile int indexIntervalBytes;
     private volatile int size;
     private volatile long nextOffset;
@@ -78,6 +79,7 @@ public final class LogSegment {
                     maxIndexBytes);
             segment.timeIndex = TimeIndex.empty(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset,
                     maxIndexBytes);
+            segment.txnIndex = TransactionIndex.empty(SegmentFiles.txnIndexFile(dir, baseOffset));
             return segment;
         });
     }
@@ -99,6 +101,8 @@ public final class LogSegment {
             }
             LogSegment segment = new LogSegment(file, ch, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs);
             segment.size = (int) fileSize;
+            // Its entries past a torn tail are removed by the log, which replays the markers after its snapshot.
+            segment.txnIndex = TransactionIndex.load(SegmentFiles.txnIndexFile(dir, baseOffset));
             boolean loaded = false;
             if (!recover) {
                 segment.offsetIndex = OffsetIndex.load(SegmentFiles.indexFile(dir, baseOffset), baseOffset,
@@ -156,6 +160,10 @@ public final class LogSegment {
 
     public TimeIndex timeIndex() {
         return timeIndex;
+    }
+
+    public TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     public void setIndexIntervalBytes(int indexIntervalBytes) {
@@ -509,6 +517,7 @@ public final class LogSegment {
             }
             offsetIndex.truncateTo(offset);
             timeIndex.truncateTo(offset);
+            txnIndex.truncateTo(offset);
             channel.truncate(position);
             size = position;
             if (!scanTail()) {
@@ -521,7 +530,10 @@ public final class LogSegment {
         });
     }
 
-    /** Calls {@code action} with the header of every batch whose base offset is >= {@code fromOffset}, in order. */
+    /**
+     * Calls {@code action} with the header of every batch whose base offset is >= {@code fromOffset}, in order; a
+     * control batch comes whole, since its transaction marker is in its record.
+     */
     public void forEachBatchHeader(long fromOffset, java.util.function.Consumer<RecordBatchView> action) {
         IoErrors.run("scan", logFile, () -> {
             int limit = size;
@@ -532,10 +544,11 @@ public final class LogSegment {
                 if (batch == null) {
                     return;
                 }
+                int batchSize = batch.sizeInBytes();
                 if (batch.baseOffset() >= fromOffset) {
-                    action.accept(batch);
+                    action.accept(batch.isControl() ? readBatch(position, batchSize) : batch);
                 }
-                position += batch.sizeInBytes();
+                position += batchSize;
             }
         });
     }
@@ -561,9 +574,11 @@ public final class LogSegment {
             channel.force(true);
             offsetIndex.flush();
             timeIndex.flush();
+            txnIndex.flush();
             if (!active) {
                 offsetIndex.close();
                 timeIndex.close();
+                txnIndex.close();
             }
         });
     }
@@ -572,6 +587,7 @@ public final class LogSegment {
         IoErrors.run("close", logFile, () -> {
             offsetIndex.close();
             timeIndex.close();
+            txnIndex.close();
             channel.close();
         });
     }
@@ -585,8 +601,9 @@ public final class LogSegment {
         IoErrors.run("rename for deletion", logFile, () -> {
             offsetIndex.close();
             timeIndex.close();
+            txnIndex.close();
             List<Path> renamed = new ArrayList<>();
-            for (Path file : List.of(logFile, offsetIndex.file(), timeIndex.file())) {
+            for (Path file : List.of(logFile, offsetIndex.file(), timeIndex.file(), txnIndex.file())) {
                 Path target = file.resolveSibling(file.getFileName() + SegmentFiles.DELETED_SUFFIX);
                 if (Files.exists(file)) {
                     Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
@@ -603,7 +620,7 @@ public final class LogSegment {
             close();
             List<Path> files = filesToDelete != null
                     ? filesToDelete
-                    : List.of(logFile, offsetIndex.file(), timeIndex.file());
+                    : List.of(logFile, offsetIndex.file(), timeIndex.file(), txnIndex.file());
             for (Path file : files) {
                 Files.deleteIfExists(file);
             }
