@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Committed offsets are records on {@code __consumer_offsets} (partition = hash of the group id); a commit is
  * answered only once its records are committed to the log, and {@link #load()} rebuilds them by replaying the topic.
+ * Offsets committed in a transaction (TxnOffsetCommit) are written as the producer's transactional records and stay
+ * pending until the transaction coordinator's marker in that partition commits or aborts them.
  * Membership is in memory: after a broker restart members rejoin.
  *
  * <p>Thread-safe: all state is guarded by this object's lock; futures are completed under it.
@@ -61,6 +63,7 @@ public final class GroupCoordinator {
     private final ScheduledExecutorService scheduler;
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<OffsetKey, CommittedOffset> offsets = new HashMap<>();
+    private final PendingTransactionalOffsets pendingTransactionalOffsets = new PendingTransactionalOffsets();
 
     public GroupCoordinator(Settings settings, PartitionWriter writer, ScheduledExecutorService scheduler) {
         this.settings = settings;
@@ -74,19 +77,33 @@ public final class GroupCoordinator {
         return (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % settings.partitions();
     }
 
-    /** Rebuilds committed offsets by replaying every partition of the offsets topic. */
+    /**
+     * Rebuilds committed offsets by replaying every partition of the offsets topic; transactional offsets follow
+     * their transaction's markers.
+     */
     public synchronized void load() {
         for (int p = 0; p < settings.partitions(); p++) {
-            writer.replay(p, (key, value) -> {
-                OffsetKey k = OffsetRecords.readKey(key);
-                if (k == null) {
-                    return;
+            int partition = p;
+            writer.replay(p, new PartitionWriter.ReplayVisitor() {
+                @Override
+                public void record(long producerId, byte[] key, byte[] value) {
+                    OffsetKey k = OffsetRecords.readKey(key);
+                    if (k == null) {
+                        return;
+                    }
+                    if (producerId >= 0) {
+                        pendingTransactionalOffsets.add(producerId, k, OffsetRecords.readValue(value));
+                    } else if (value == null) {
+                        offsets.remove(k);
+                    } else {
+                        offsets.put(k, OffsetRecords.readValue(value));
+                        groups.computeIfAbsent(k.group(), ClassicGroup::new);
+                    }
                 }
-                if (value == null) {
-                    offsets.remove(k);
-                } else {
-                    offsets.put(k, OffsetRecords.readValue(value));
-                    groups.computeIfAbsent(k.group(), ClassicGroup::new);
+
+                @Override
+                public void marker(long producerId, boolean commit) {
+                    endTransaction(partition, producerId, commit);
                 }
             });
         }
@@ -565,6 +582,93 @@ public final class GroupCoordinator {
             return GroupError.REBALANCE_IN_PROGRESS;
         }
         return checkMember(group, memberId, groupInstanceId, generationId);
+    }
+
+    // ---- Transactional offsets (TxnOffsetCommit) ---------------------------------------------------------------
+
+    /**
+     * Commits offsets inside {@code producerId}'s transaction: written as its transactional records, they become
+     * the group's committed offsets when the commit marker follows, and are dropped by an abort. A member that gives
+     * its id or generation (TxnOffsetCommit v3+) is checked as for OffsetCommit; group state is not.
+     *
+     * @param check run under the partition's append lock (the transaction must still hold this partition)
+     * @return the error of each partition; fails with the write's exception (the check's, or the log's, such as
+     *     INVALID_PRODUCER_EPOCH for a fenced producer)
+     */
+    public synchronized CompletableFuture<Map<OffsetKey, GroupError>> commitTransactionalOffsets(String groupId,
+            long producerId, short producerEpoch, String memberId, String groupInstanceId, int generationId,
+            Map<OffsetKey, CommittedOffset> commits, Runnable check) {
+        Map<OffsetKey, GroupError> results = new HashMap<>();
+        GroupError error = checkTransactionalCommit(groupId, memberId, groupInstanceId, generationId);
+        if (error != GroupError.NONE) {
+            commits.keySet().forEach(k -> results.put(k, error));
+            return done(results);
+        }
+        List<PartitionWriter.KeyValue> records = new ArrayList<>();
+        Map<OffsetKey, CommittedOffset> accepted = new HashMap<>();
+        commits.forEach((key, offset) -> {
+            if (offset.metadata().length() > settings.offsetMetadataMaxBytes()) {
+                results.put(key, GroupError.OFFSET_METADATA_TOO_LARGE);
+            } else {
+                accepted.put(key, offset);
+                records.add(new PartitionWriter.KeyValue(OffsetRecords.key(key), OffsetRecords.value(offset)));
+            }
+        });
+        if (records.isEmpty()) {
+            return done(results);
+        }
+        groups.computeIfAbsent(groupId, ClassicGroup::new);
+        return writer.appendTransactional(partitionFor(groupId), producerId, producerEpoch, records, check)
+                .thenApply(ok -> {
+                    synchronized (this) {
+                        accepted.forEach((key, offset) -> {
+                            pendingTransactionalOffsets.add(producerId, key, offset);
+                            results.put(key, GroupError.NONE);
+                        });
+                        return results;
+                    }
+                });
+    }
+
+    /** Kafka's validation of a transactional commit (ClassicGroup.validateOffsetCommit with isTransactional). */
+    private GroupError checkTransactionalCommit(String groupId, String memberId, String groupInstanceId,
+            int generationId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return GroupError.INVALID_GROUP_ID;
+        }
+        ClassicGroup group = groups.get(groupId);
+        if (group == null) {
+            return generationId < 0 ? GroupError.NONE : GroupError.ILLEGAL_GENERATION;
+        }
+        if (group.state == GroupState.DEAD) {
+            return GroupError.COORDINATOR_NOT_AVAILABLE;
+        }
+        boolean identified = generationId >= 0 || (memberId != null && !memberId.isEmpty())
+                || groupInstanceId != null;
+        if (!identified || (generationId < 0 && group.state == GroupState.EMPTY)) {
+            return GroupError.NONE;
+        }
+        return checkMember(group, memberId, groupInstanceId, generationId);
+    }
+
+    /**
+     * A transaction marker was written to partition {@code offsetsPartition} of {@code __consumer_offsets}: the
+     * offsets {@code producerId} committed there in the transaction become committed, or are dropped.
+     */
+    public synchronized void endTransaction(int offsetsPartition, long producerId, boolean commit) {
+        Map<OffsetKey, CommittedOffset> ended = pendingTransactionalOffsets.end(producerId,
+                group -> partitionFor(group) == offsetsPartition);
+        if (commit) {
+            ended.forEach((key, offset) -> {
+                offsets.put(key, offset);
+                groups.computeIfAbsent(key.group(), ClassicGroup::new);
+            });
+        }
+    }
+
+    /** Whether an open transaction has committed an offset for this partition (OffsetFetch require_stable). */
+    public synchronized boolean hasPendingTransactionalOffset(OffsetKey key) {
+        return pendingTransactionalOffsets.isPending(key);
     }
 
     /**
