@@ -1,6 +1,8 @@
 package io.samsa.api;
 
 import io.samsa.coordinator.group.GroupCoordinator;
+import io.samsa.coordinator.transaction.TransactionCoordinator;
+import io.samsa.coordinator.transaction.TransactionMarkerWriter;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.replication.ReplicaManager;
@@ -26,21 +28,32 @@ public final class Apis {
         java.util.UUID.randomUUID();
     }
 
-    /** What the handlers need from the broker. */
+    /**
+     * What the handlers need from the broker.
+     *
+     * @param verifyTransactions transaction.partition.verification.enable
+     */
     public record Services(BrokerIdentity identity, MetadataController metadata, ReplicaManager replicas,
             TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics,
-            GroupCoordinator groups, OffsetsTopic offsetsTopic) {}
+            GroupCoordinator groups, InternalTopic offsetsTopic, ProducerIdBlocks producerIds,
+            TransactionCoordinator transactions, InternalTopic transactionStateTopic, boolean verifyTransactions) {}
+
+    /** The transaction coordinator's markers, written into this node's partitions. */
+    public static TransactionMarkerWriter markerWriter(ReplicaManager replicas, GroupCoordinator groups) {
+        return new TransactionMarkers(replicas, groups);
+    }
 
     /** The dispatcher with all handlers; the version ranges are those kafka-clients 4.1 can parse and we serve. */
     public static ApiDispatcher dispatcher(Services s) {
         return new ApiDispatcher.Builder()
                 .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics()))
-                .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas()))
+                .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas(), s.transactions(),
+                        s.verifyTransactions()))
                 .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas()))
                 .register(ApiKeys.LIST_OFFSETS, 1, new ListOffsetsHandler(s.replicas()))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, new OffsetForLeaderEpochHandler(s.replicas()))
                 .register(ApiKeys.DELETE_RECORDS, 0, new DeleteRecordsHandler(s.replicas()))
-                .register(ApiKeys.INIT_PRODUCER_ID, 0, new InitProducerIdHandler(s.metadata()))
+                .register(ApiKeys.INIT_PRODUCER_ID, 0, new InitProducerIdHandler(s.producerIds(), s.transactions()))
                 .register(ApiKeys.DESCRIBE_PRODUCERS, 0, new DescribeProducersHandler(s.replicas()))
                 .register(ApiKeys.CREATE_TOPICS, 2, new CreateTopicsHandler(s.metadata(), s.topicDefaults()))
                 .register(ApiKeys.DELETE_TOPICS, 1, new DeleteTopicsHandler(s.metadata()))
@@ -51,7 +64,8 @@ public final class Apis {
                         new IncrementalAlterConfigsHandler(s.metadata(), s.topicDefaults()))
                 .register(ApiKeys.ALTER_CONFIGS, 0, new AlterConfigsHandler(s.metadata()))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.metadata(), s.identity()))
-                .register(ApiKeys.FIND_COORDINATOR, 0, new FindCoordinatorHandler(s.identity(), s.offsetsTopic()))
+                .register(ApiKeys.FIND_COORDINATOR, 0, new FindCoordinatorHandler(s.identity(), s.offsetsTopic(),
+                        s.transactionStateTopic()))
                 .register(ApiKeys.JOIN_GROUP, 0, new JoinGroupHandler(s.groups()))
                 .register(ApiKeys.SYNC_GROUP, 0, new SyncGroupHandler(s.groups()))
                 .register(ApiKeys.HEARTBEAT, 0, new HeartbeatHandler(s.groups()))
@@ -66,6 +80,15 @@ public final class Apis {
                         new ConsumerGroupHeartbeatHandler(s.groups(), s.metadata()))
                 .register(ApiKeys.CONSUMER_GROUP_DESCRIBE, 0,
                         new ConsumerGroupDescribeHandler(s.groups(), s.metadata()))
+                .register(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, new AddPartitionsToTxnHandler(s.metadata(),
+                        s.transactions()))
+                .register(ApiKeys.ADD_OFFSETS_TO_TXN, 0, new AddOffsetsToTxnHandler(s.transactions(), s.groups(),
+                        s.offsetsTopic()))
+                .register(ApiKeys.END_TXN, 0, EndTxnHandler.MAX_VERSION, new EndTxnHandler(s.transactions()))
+                .register(ApiKeys.TXN_OFFSET_COMMIT, 0, TxnOffsetCommitHandler.MAX_VERSION,
+                        new TxnOffsetCommitHandler(s.groups(), s.transactions(), s.metadata(), s.offsetsTopic()))
+                .register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, new DescribeTransactionsHandler(s.transactions()))
+                .register(ApiKeys.LIST_TRANSACTIONS, 0, new ListTransactionsHandler(s.transactions()))
                 .build();
     }
 }

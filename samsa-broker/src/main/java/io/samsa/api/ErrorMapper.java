@@ -20,6 +20,8 @@ final class ErrorMapper {
                 case OFFSET_OUT_OF_RANGE -> Errors.OFFSET_OUT_OF_RANGE;
                 case OUT_OF_ORDER_SEQUENCE -> Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
                 case INVALID_PRODUCER_EPOCH -> Errors.INVALID_PRODUCER_EPOCH;
+                case INVALID_TXN_STATE -> Errors.INVALID_TXN_STATE;
+                case TRANSACTION_COORDINATOR_FENCED -> Errors.TRANSACTION_COORDINATOR_FENCED;
                 case STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR;
             };
             case ReplicationException r -> Errors.valueOf(r.kind().name());
@@ -29,6 +31,10 @@ final class ErrorMapper {
     }
 
     static Errors toError(io.samsa.coordinator.group.GroupError error) {
+        return Errors.valueOf(error.name());
+    }
+
+    static Errors toError(io.samsa.coordinator.transaction.TxnError error) {
         return Errors.valueOf(error.name());
     }
 

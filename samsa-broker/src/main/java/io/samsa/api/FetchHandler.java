@@ -1,5 +1,6 @@
 package io.samsa.api;
 
+import io.samsa.log.AbortedTxn;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
@@ -23,7 +24,8 @@ import org.apache.kafka.common.record.MemoryRecords;
 
 /**
  * Fetch for consumers: committed batches with max.wait/min.bytes long-polling and per-partition and per-response byte
- * limits. Fetch sessions (KIP-227) are declined: every response carries session id 0, which tells the client to keep
+ * limits. read_committed fetches stop at the last stable offset and carry the aborted transactions the consumer
+ * must drop. Fetch sessions (KIP-227) are declined: every response carries session id 0, which tells the client to keep
  * sending full fetch requests; an incremental fetch for a session id we never gave gets FETCH_SESSION_ID_NOT_FOUND.
  */
 final class FetchHandler implements ApiHandler {
@@ -64,7 +66,7 @@ final class FetchHandler implements ApiHandler {
                 toRead.add(fetch);
             }
         }
-        FetchParams params = new FetchParams(data.maxWaitMs(), data.minBytes(), data.maxBytes());
+        FetchParams params = new FetchParams(data.maxWaitMs(), data.minBytes(), data.maxBytes(), readCommitted);
         return replicas.fetch(params, toRead).thenApply(results -> respond(wanted, results, readCommitted));
     }
 
@@ -91,7 +93,12 @@ final class FetchHandler implements ApiHandler {
                         .setLogStartOffset(r.logStartOffset())
                         .setRecords(MemoryRecords.readableRecords(r.records()));
                 if (readCommitted) {
-                    partition.setAbortedTransactions(new ArrayList<>());
+                    List<FetchResponseData.AbortedTransaction> aborted = new ArrayList<>();
+                    for (AbortedTxn txn : r.abortedTransactions()) {
+                        aborted.add(new FetchResponseData.AbortedTransaction().setProducerId(txn.producerId())
+                                .setFirstOffset(txn.firstOffset()));
+                    }
+                    partition.setAbortedTransactions(aborted);
                 }
             }
             current.partitions().add(partition);

@@ -12,20 +12,23 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * FindCoordinator for groups: on one node this broker coordinates every group, once {@code __consumer_offsets}
- * exists (created here on first use). Transaction coordinators arrive with transactions; until then that key type
- * is refused with INVALID_REQUEST rather than left to retry forever.
+ * FindCoordinator for groups and transactional ids: on one node this broker coordinates every group and every
+ * transactional id, once {@code __consumer_offsets} or {@code __transaction_state} exists (created here on first use).
+ * Other key types (share groups) are refused with INVALID_REQUEST rather than left to retry forever.
  */
 final class FindCoordinatorHandler implements ApiHandler {
 
     private static final byte GROUP = 0;
+    private static final byte TRANSACTION = 1;
 
     private final BrokerIdentity identity;
-    private final OffsetsTopic offsetsTopic;
+    private final InternalTopic offsetsTopic;
+    private final InternalTopic transactionStateTopic;
 
-    FindCoordinatorHandler(BrokerIdentity identity, OffsetsTopic offsetsTopic) {
+    FindCoordinatorHandler(BrokerIdentity identity, InternalTopic offsetsTopic, InternalTopic transactionStateTopic) {
         this.identity = identity;
         this.offsetsTopic = offsetsTopic;
+        this.transactionStateTopic = transactionStateTopic;
     }
 
     @Override
@@ -49,15 +52,16 @@ final class FindCoordinatorHandler implements ApiHandler {
 
     private Coordinator find(String key, byte keyType) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
-        if (keyType != GROUP) {
+        if (keyType != GROUP && keyType != TRANSACTION) {
             return c.setErrorCode(Errors.INVALID_REQUEST.code())
-                    .setErrorMessage("Samsa has no transaction coordinator yet (key type " + keyType + ")");
+                    .setErrorMessage("Samsa has no coordinator for key type " + keyType);
         }
         if (key == null || key.isEmpty()) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("The group id must not be empty");
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(keyType == GROUP
+                    ? "The group id must not be empty" : "The transactional id must not be empty");
         }
         try {
-            offsetsTopic.ensureExists();
+            (keyType == GROUP ? offsetsTopic : transactionStateTopic).ensureExists();
         } catch (RuntimeException e) {
             return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(e.getMessage());
         }

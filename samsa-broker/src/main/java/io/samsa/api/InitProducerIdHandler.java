@@ -1,6 +1,6 @@
 package io.samsa.api;
 
-import io.samsa.metadata.MetadataController;
+import io.samsa.coordinator.transaction.TransactionCoordinator;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.concurrent.CompletableFuture;
@@ -10,41 +10,33 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * InitProducerId for idempotent producers: a fresh producer id at epoch 0. Ids come from blocks allocated through the
- * metadata log, so they are never reused, even across restarts. Transactional ids arrive with the transaction
- * coordinator; until then they get UNSUPPORTED_VERSION (and FindCoordinator for transactions is not advertised).
- *
- * <p>Thread-safe: the current block is guarded by this object's lock.
+ * InitProducerId: an idempotent producer gets a fresh producer id at epoch 0; a transactional one (with a
+ * transactional.id) is served by the transaction coordinator, which bumps its epoch and fences older instances.
+ * Thread-safe (stateless).
  */
 final class InitProducerIdHandler implements ApiHandler {
 
-    static final int BLOCK_SIZE = 1000;
+    private final ProducerIdBlocks producerIds;
+    private final TransactionCoordinator transactions;
 
-    private final MetadataController metadata;
-    private long next;
-    private long blockEnd;
-
-    InitProducerIdHandler(MetadataController metadata) {
-        this.metadata = metadata;
+    InitProducerIdHandler(ProducerIdBlocks producerIds, TransactionCoordinator transactions) {
+        this.producerIds = producerIds;
+        this.transactions = transactions;
     }
 
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         InitProducerIdRequestData data = (InitProducerIdRequestData) request.body();
-        InitProducerIdResponseData response = new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch(
-                (short) -1);
-        if (data.transactionalId() != null) {
-            return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_VERSION.code()));
+        InitProducerIdResponseData response = new InitProducerIdResponseData();
+        if (data.transactionalId() == null) {
+            return CompletableFuture.completedFuture(response.setErrorCode(Errors.NONE.code())
+                    .setProducerId(producerIds.nextProducerId()).setProducerEpoch((short) 0));
         }
-        return CompletableFuture.completedFuture(response.setErrorCode(Errors.NONE.code())
-                .setProducerId(nextProducerId()).setProducerEpoch((short) 0));
-    }
-
-    private synchronized long nextProducerId() {
-        if (next == blockEnd) {
-            next = metadata.allocateProducerIds(BLOCK_SIZE);
-            blockEnd = next + BLOCK_SIZE;
-        }
-        return next++;
+        return transactions.initProducerId(data.transactionalId(), data.transactionTimeoutMs(), data.producerId(),
+                data.producerEpoch()).thenApply(result -> {
+                    Errors error = TxnErrors.forVersion(result.error(), request.version(), 4, 5);
+                    return response.setErrorCode(error.code()).setProducerId(result.producerId())
+                            .setProducerEpoch(result.producerEpoch());
+                });
     }
 }

@@ -17,7 +17,8 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * OffsetFetch for one group (v1–7) or several (v8+). A partition without a commit answers offset -1; null topics
- * means every partition the group committed for.
+ * means every partition the group committed for. With require_stable (v7+), a partition for which an open transaction
+ * has committed an offset answers UNSTABLE_OFFSET_COMMIT, and the client retries until the transaction ends.
  */
 final class OffsetFetchHandler implements ApiHandler {
 
@@ -28,7 +29,7 @@ final class OffsetFetchHandler implements ApiHandler {
     }
 
     /** The partitions asked for, by topic; null for all. */
-    private record Wanted(String groupId, Map<String, List<Integer>> topics) {}
+    private record Wanted(String groupId, Map<String, List<Integer>> topics, boolean requireStable) {}
 
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
@@ -42,7 +43,8 @@ final class OffsetFetchHandler implements ApiHandler {
                     topics.put(t.name(), t.partitionIndexes());
                 }
             }
-            for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetch(new Wanted(data.groupId(), topics))) {
+            Wanted wanted = new Wanted(data.groupId(), topics, data.requireStable());
+            for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetch(wanted)) {
                 OffsetFetchResponseData.OffsetFetchResponseTopic topic =
                         new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(t.name());
                 for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : t.partitions()) {
@@ -64,7 +66,8 @@ final class OffsetFetchHandler implements ApiHandler {
                 }
             }
             response.groups().add(new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId())
-                    .setErrorCode(Errors.NONE.code()).setTopics(fetch(new Wanted(g.groupId(), topics))));
+                    .setErrorCode(Errors.NONE.code())
+                    .setTopics(fetch(new Wanted(g.groupId(), topics, data.requireStable()))));
         }
         return CompletableFuture.completedFuture(response);
     }
@@ -83,6 +86,15 @@ final class OffsetFetchHandler implements ApiHandler {
                             committed.get(new OffsetKey(wanted.groupId(), name, p))));
                 }
             });
+        }
+        if (wanted.requireStable()) {
+            byTopic.values().forEach(topic -> topic.partitions().forEach(p -> {
+                if (groups.hasPendingTransactionalOffset(new OffsetKey(wanted.groupId(), topic.name(),
+                        p.partitionIndex()))) {
+                    p.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()).setCommittedOffset(-1)
+                            .setCommittedLeaderEpoch(-1);
+                }
+            }));
         }
         return new ArrayList<>(byTopic.values());
     }

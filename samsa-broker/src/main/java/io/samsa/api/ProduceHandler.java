@@ -1,5 +1,9 @@
 package io.samsa.api;
 
+import io.samsa.coordinator.transaction.TransactionCoordinator;
+import io.samsa.coordinator.transaction.TxnError;
+import io.samsa.coordinator.transaction.TxnPartition;
+import io.samsa.log.AppendOrigin;
 import io.samsa.log.LogAppendResult;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.MetadataController;
@@ -25,15 +29,28 @@ import org.apache.kafka.common.record.RecordBatch;
  * Produce: appends each partition's batch as leader and answers with its base offset. acks=0 gets no response; acks=1
  * and acks=all are answered once the append is done and, for acks=all, the high watermark covers it (immediately on
  * one node, where the ISR is this broker alone).
+ *
+ * <p>A transactional batch is verified first (KIP-890 part 1, transaction.partition.verification.enable): its
+ * partition must be in the producer's ongoing transaction at its epoch, else the write would open a transaction the
+ * coordinator does not know of, which nothing would ever end. The check runs under the partition's append lock, so
+ * that a marker cannot slip in between.
  */
 final class ProduceHandler implements ApiHandler {
 
+    /** Produce v11 is the first version whose clients understand TRANSACTION_ABORTABLE. */
+    private static final int ABORTABLE_SINCE = 11;
+
     private final MetadataController metadata;
     private final ReplicaManager replicas;
+    private final TransactionCoordinator transactions;
+    private final boolean verifyTransactions;
 
-    ProduceHandler(MetadataController metadata, ReplicaManager replicas) {
+    ProduceHandler(MetadataController metadata, ReplicaManager replicas, TransactionCoordinator transactions,
+            boolean verifyTransactions) {
         this.metadata = metadata;
         this.replicas = replicas;
+        this.transactions = transactions;
+        this.verifyTransactions = verifyTransactions;
     }
 
     @Override
@@ -58,7 +75,8 @@ final class ProduceHandler implements ApiHandler {
                             : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 } else {
                     append(new TopicPartition(topic.name(), partitionData.index()),
-                            (MemoryRecords) partitionData.records(), acks, result);
+                            (MemoryRecords) partitionData.records(), acks, data.transactionalId(),
+                            request.version() >= ABORTABLE_SINCE, result);
                 }
                 topicResponse.partitionResponses().add(result);
             }
@@ -67,7 +85,8 @@ final class ProduceHandler implements ApiHandler {
         return CompletableFuture.completedFuture(acks == 0 ? null : response);
     }
 
-    private void append(TopicPartition tp, MemoryRecords records, short acks, PartitionProduceResponse result) {
+    private void append(TopicPartition tp, MemoryRecords records, short acks, String transactionalId,
+            boolean abortableSupported, PartitionProduceResponse result) {
         try {
             String problem = checkSingleV2Batch(records);
             if (problem != null) {
@@ -76,7 +95,10 @@ final class ProduceHandler implements ApiHandler {
             }
             Partition partition = replicas.partitionOrThrow(tp);
             ByteBuffer buffer = records.buffer().duplicate();
-            LogAppendResult appended = partition.appendAsLeader(buffer, acks);
+            RecordBatch batch = records.firstBatch();
+            Runnable check = verifyTransactions && transactionalId != null && batch.isTransactional()
+                    ? () -> verify(transactionalId, batch, tp, abortableSupported) : () -> { };
+            LogAppendResult appended = partition.appendAsLeader(buffer, acks, AppendOrigin.CLIENT, check);
             result.setErrorCode(Errors.NONE.code())
                     .setBaseOffset(appended.firstOffset())
                     .setLogAppendTimeMs(appended.logAppendTime())
@@ -84,6 +106,16 @@ final class ProduceHandler implements ApiHandler {
         } catch (RuntimeException e) {
             Errors error = ErrorMapper.toError(e);
             result.setErrorCode(error.code()).setErrorMessage(ErrorMapper.message(e));
+        }
+    }
+
+    private void verify(String transactionalId, RecordBatch batch, TopicPartition tp, boolean abortableSupported) {
+        TxnError error = transactions.verify(transactionalId, batch.producerId(), batch.producerEpoch(),
+                new TxnPartition(tp.topic(), tp.partition()));
+        if (error != TxnError.NONE) {
+            throw TxnErrors.forVerification(error, abortableSupported).exception("Partition " + tp
+                    + " is not in the ongoing transaction of " + transactionalId + " at producer epoch "
+                    + batch.producerEpoch() + " (" + error + ")");
         }
     }
 

@@ -26,6 +26,6 @@ final class Topics {
     }
 
     static boolean isInternal(String name) {
-        return name.equals(OffsetsTopic.NAME) || name.equals("__transaction_state");
+        return name.equals(InternalTopic.CONSUMER_OFFSETS) || name.equals(InternalTopic.TRANSACTION_STATE);
     }
 }

@@ -13,9 +13,42 @@ public interface PartitionWriter {
     /** A record of an internal topic; a null value is a tombstone. */
     record KeyValue(byte[] key, byte[] value) {}
 
+    /** What a replay meets, in log order. */
+    interface ReplayVisitor {
+        /** A record; {@code producerId} is the transaction's producer for a transactional record, else -1. */
+        void record(long producerId, byte[] key, byte[] value);
+
+        /** The commit or abort marker of {@code producerId}'s transaction. */
+        void marker(long producerId, boolean commit);
+    }
+
     /** Appends the records as one batch; the future completes when they are committed (below the high watermark). */
     CompletableFuture<Void> append(int partition, List<KeyValue> records);
 
-    /** Calls {@code consumer} with every record of the partition, oldest first. */
-    void replay(int partition, BiConsumer<byte[], byte[]> consumer);
+    /**
+     * Appends the records as one batch of {@code producerId}'s transaction (transactional offset commits): they
+     * count only once its commit marker follows them in the partition. {@code check} runs under the partition's
+     * append lock, so that no marker can slip in between it and the write; it throws to refuse the append, and the
+     * future then fails with its exception.
+     */
+    CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
+            List<KeyValue> records, Runnable check);
+
+    /** Calls {@code visitor} with every record and transaction marker of the partition, oldest first. */
+    void replay(int partition, ReplayVisitor visitor);
+
+    /** Calls {@code consumer} with every record of a partition that holds no transactional records, oldest first. */
+    default void replay(int partition, BiConsumer<byte[], byte[]> consumer) {
+        replay(partition, new ReplayVisitor() {
+            @Override
+            public void record(long producerId, byte[] key, byte[] value) {
+                consumer.accept(key, value);
+            }
+
+            @Override
+            public void marker(long producerId, boolean commit) {
+                // no transactions on such a topic
+            }
+        });
+    }
 }

@@ -1,6 +1,8 @@
 package io.samsa.replication;
 
+import io.samsa.log.AbortedTxn;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * What a fetch returns for one partition: its records, or the error that prevented reading them.
@@ -11,13 +13,14 @@ import java.nio.ByteBuffer;
  * @param lastStableOffset its last stable offset, or -1 on error
  * @param logStartOffset its log start offset, or -1 on error
  * @param records the batches read (empty on error)
+ * @param abortedTransactions for read_committed, the aborted transactions overlapping the batches read
  */
 public record FetchResult(FetchPartition request, RuntimeException error, long highWatermark, long lastStableOffset,
-        long logStartOffset, ByteBuffer records) {
+        long logStartOffset, ByteBuffer records, List<AbortedTxn> abortedTransactions) {
 
     static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     static FetchResult failed(FetchPartition request, RuntimeException error) {
-        return new FetchResult(request, error, -1, -1, -1, EMPTY);
+        return new FetchResult(request, error, -1, -1, -1, EMPTY, List.of());
     }
 }

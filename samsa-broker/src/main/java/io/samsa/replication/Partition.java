@@ -1,5 +1,6 @@
 package io.samsa.replication;
 
+import io.samsa.log.AppendOrigin;
 import io.samsa.log.Log;
 import io.samsa.log.LogAppendResult;
 import io.samsa.log.LogConfig;
@@ -8,11 +9,11 @@ import io.samsa.log.TopicPartition;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.LongConsumer;
 
 /**
  * A partition replica on this broker, with the state replication is built on: leader epoch, ISR, log end offset and
- * high watermark. Consumers read only below the high watermark. With one node the ISR is this broker alone, so the
+ * high watermark. Consumers read only below the high watermark, read_committed consumers only below the last stable
+ * offset (the high watermark or the first offset of the oldest open transaction, whichever is smaller). With one node the ISR is this broker alone, so the
  * high watermark follows the log end offset on every append; with followers it will be the smallest log end offset in
  * the ISR (DESIGN decision 5), and nothing above this class changes.
  *
@@ -25,20 +26,20 @@ public final class Partition {
     private final UUID topicId;
     private final int localBrokerId;
     private final Log log;
-    /** Called, outside any lock, each time the high watermark moves. */
-    private final LongConsumer highWatermarkListener;
+    /** Called, outside any lock, each time the high watermark or the last stable offset moves. */
+    private final Runnable readableOffsetsListener;
     private volatile int leaderEpoch;
     private volatile List<Integer> isr;
     private volatile int minInsyncReplicas;
     private volatile long highWatermark;
 
     Partition(TopicPartition topicPartition, UUID topicId, int localBrokerId, Log log,
-            LongConsumer highWatermarkListener) {
+            Runnable readableOffsetsListener) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
         this.localBrokerId = localBrokerId;
         this.log = log;
-        this.highWatermarkListener = highWatermarkListener;
+        this.readableOffsetsListener = readableOffsetsListener;
         this.highWatermark = log.logEndOffset();
     }
 
@@ -52,7 +53,7 @@ public final class Partition {
             advanced = maybeAdvanceHighWatermark();
         }
         if (advanced) {
-            highWatermarkListener.accept(highWatermark);
+            readableOffsetsListener.run();
         }
     }
 
@@ -67,20 +68,34 @@ public final class Partition {
      * @param requiredAcks -1 (all), 0 or 1; for -1 the ISR must have at least min.insync.replicas members
      */
     public LogAppendResult appendAsLeader(ByteBuffer records, short requiredAcks) {
+        return appendAsLeader(records, requiredAcks, AppendOrigin.CLIENT, () -> { });
+    }
+
+    /**
+     * Appends as leader for {@code origin}, after {@code check} has run under the partition's lock: appends to one
+     * partition are serialized, so what the check saw still holds when the batches are written (a transactional
+     * produce checks that its transaction is still open, and the coordinator's abort marker waits for that write).
+     *
+     * @param check throws to refuse the append
+     */
+    public LogAppendResult appendAsLeader(ByteBuffer records, short requiredAcks, AppendOrigin origin,
+            Runnable check) {
         LogAppendResult result;
-        boolean advanced;
+        boolean moved;
         synchronized (this) {
             if (requiredAcks == -1 && isr.size() < minInsyncReplicas) {
                 throw new ReplicationException(ReplicationException.Kind.NOT_ENOUGH_REPLICAS,
                         "The ISR of " + topicPartition + " has " + isr.size()
                                 + " member(s), below min.insync.replicas=" + minInsyncReplicas);
             }
-            result = log.appendAsLeader(records, leaderEpoch);
-            advanced = maybeAdvanceHighWatermark();
+            check.run();
+            long stableBefore = lastStableOffset();
+            result = log.appendAsLeader(records, leaderEpoch, origin);
+            moved = maybeAdvanceHighWatermark() || lastStableOffset() != stableBefore;
         }
         // Waiting fetches are woken outside the lock, so the next append does not wait for their responses.
-        if (advanced) {
-            highWatermarkListener.accept(highWatermark);
+        if (moved) {
+            readableOffsetsListener.run();
         }
         return result;
     }
@@ -119,9 +134,13 @@ public final class Partition {
                 "The leader epoch " + clientEpoch + " of " + topicPartition + " is newer than " + epoch);
     }
 
-    /** Reads committed batches (below the high watermark) for a consumer. */
-    public LogReadResult readCommitted(long offset, int maxBytes, boolean minOneBatch) {
-        return log.read(offset, maxBytes, highWatermark, minOneBatch);
+    /**
+     * Reads batches for a consumer: below the high watermark, or with {@code readCommitted} below the last stable
+     * offset together with the aborted transactions overlapping what was read.
+     */
+    public LogReadResult read(long offset, int maxBytes, boolean minOneBatch, boolean readCommitted) {
+        long upper = readCommitted ? lastStableOffset() : highWatermark;
+        return log.read(offset, maxBytes, upper, minOneBatch, readCommitted);
     }
 
     public TopicPartition topicPartition() {
@@ -140,9 +159,9 @@ public final class Partition {
         return highWatermark;
     }
 
-    /** The last stable offset; without transactions it is the high watermark. */
+    /** The last stable offset: read_committed consumers read below it (Kafka's LSO). */
     public long lastStableOffset() {
-        return highWatermark;
+        return Math.min(log.firstUnstableOffset(), highWatermark);
     }
 
     public Log log() {

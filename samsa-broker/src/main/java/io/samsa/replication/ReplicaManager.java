@@ -40,7 +40,7 @@ public final class ReplicaManager {
     public Partition becomeLeader(TopicPartition tp, UUID topicId, int leaderEpoch, List<Integer> isr,
             LogConfig config, int minInsyncReplicas) {
         Partition partition = partitions.computeIfAbsent(tp, k -> new Partition(k, topicId, brokerId,
-                logManager.getOrCreate(k, config), hw -> onHighWatermark(k)));
+                logManager.getOrCreate(k, config), () -> onReadableOffsetsMoved(k)));
         partition.updateConfig(config, minInsyncReplicas);
         partition.becomeLeader(leaderEpoch, isr, minInsyncReplicas);
         return partition;
@@ -51,7 +51,7 @@ public final class ReplicaManager {
         Partition removed = partitions.remove(tp);
         if (removed != null) {
             logManager.delete(tp);
-            onHighWatermark(tp);
+            onReadableOffsetsMoved(tp);
         }
     }
 
@@ -74,7 +74,9 @@ public final class ReplicaManager {
     }
 
     /**
-     * Reads committed data for a consumer, waiting up to {@code maxWaitMs} for {@code minBytes}.
+     * Reads committed data for a consumer (below the high watermark, or for read_committed below the last stable
+     * offset), waiting up to {@code maxWaitMs} for {@code minBytes}. A waiting fetch is woken when the high
+     * watermark or the last stable offset of one of its partitions moves.
      *
      * @return the results in request order
      */
@@ -105,7 +107,7 @@ public final class ReplicaManager {
         }
     }
 
-    private void onHighWatermark(TopicPartition tp) {
+    private void onReadableOffsetsMoved(TopicPartition tp) {
         Set<DelayedFetch> waiting = waitingFetches.get(tp);
         if (waiting != null && !waiting.isEmpty()) {
             for (DelayedFetch fetch : List.copyOf(waiting)) {
@@ -134,15 +136,16 @@ public final class ReplicaManager {
                 Partition partition = partitionOrThrow(p.topicPartition());
                 partition.checkLeaderEpoch(p.currentLeaderEpoch());
                 long hw = partition.highWatermark();
+                long lso = partition.lastStableOffset();
                 int limit = Math.max(0, Math.min(p.maxBytes(), remaining));
-                LogReadResult read = partition.readCommitted(p.fetchOffset(), limit, minOneBatch);
+                LogReadResult read = partition.read(p.fetchOffset(), limit, minOneBatch, params.readCommitted());
                 int size = read.records().remaining();
                 if (size > 0) {
                     minOneBatch = false;
                     remaining -= size;
                 }
-                results.add(new FetchResult(p, null, hw, partition.lastStableOffset(), read.logStartOffset(),
-                        read.records()));
+                results.add(new FetchResult(p, null, hw, lso, read.logStartOffset(), read.records(),
+                        read.abortedTransactions()));
             } catch (ReplicationException | StorageException e) {
                 results.add(FetchResult.failed(p, e));
             }

@@ -4,9 +4,11 @@ import io.samsa.api.ApiDispatcher;
 import io.samsa.api.Apis;
 import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
+import io.samsa.api.InternalTopic;
 import io.samsa.api.KafkaBatchCompression;
-import io.samsa.api.OffsetsTopic;
+import io.samsa.api.ProducerIdBlocks;
 import io.samsa.coordinator.group.GroupCoordinator;
+import io.samsa.coordinator.transaction.TransactionCoordinator;
 import io.samsa.log.LogManager;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.ConfigResource;
@@ -111,7 +113,7 @@ public final class Broker implements AutoCloseable {
         logs.startCleaner(config.cleanerConfig());
 
         int offsetsPartitions = config.getInt("offsets.topic.num.partitions");
-        OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicas, offsetsPartitions,
+        InternalTopic offsetsTopic = InternalTopic.consumerOffsets(controller, replicas, offsetsPartitions,
                 config.getInt("offsets.topic.segment.bytes"));
         GroupCoordinator groups = new GroupCoordinator(new GroupCoordinator.Settings(offsetsPartitions,
                 config.getInt("group.min.session.timeout.ms"), config.getInt("group.max.session.timeout.ms"),
@@ -126,6 +128,20 @@ public final class Broker implements AutoCloseable {
         groups.load();
         groups.scheduleOffsetExpiry(config.getLong("offsets.retention.check.interval.ms"));
 
+        ProducerIdBlocks producerIds = new ProducerIdBlocks(controller);
+        int transactionPartitions = config.getInt("transaction.state.log.num.partitions");
+        InternalTopic transactionStateTopic = InternalTopic.transactionState(controller, replicas,
+                transactionPartitions);
+        TransactionCoordinator transactions = new TransactionCoordinator(new TransactionCoordinator.Settings(
+                transactionPartitions, config.getInt("transaction.max.timeout.ms"),
+                config.getLong("transaction.abort.timed.out.transaction.cleanup.interval.ms"),
+                config.getLong("transactional.id.expiration.ms"),
+                config.getLong("transaction.remove.expired.transaction.cleanup.interval.ms")), transactionStateTopic,
+                Apis.markerWriter(replicas, groups), producerIds::nextProducerId, scheduler,
+                System::currentTimeMillis);
+        transactions.load();
+        transactions.start();
+
         boundAddress = binding.join();
         BrokerConfig.Listener advertised = config.advertisedListener();
         String host = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
@@ -134,7 +150,8 @@ public final class Broker implements AutoCloseable {
         controller.registerBroker(config.nodeId(), host, port);
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet()),
-                config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic));
+                config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
+                transactionStateTopic, config.getBoolean("transaction.partition.verification.enable")));
         frames.set(dispatcher);
         Warmup.inBackground(dispatcher);
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.

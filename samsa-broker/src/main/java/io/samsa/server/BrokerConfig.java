@@ -107,6 +107,18 @@ public final class BrokerConfig {
                 "segment.bytes of __consumer_offsets (small segments let the cleaner shrink it sooner)");
         key("log.cleanup.policy", Type.STRING, "delete", 0, 0,
                 "delete, compact or compact,delete: what removes old records of a topic");
+        key("transaction.state.log.num.partitions", Type.INT, "50", 1, 10_000,
+                "Partitions of __transaction_state (created on first use)");
+        key("transaction.max.timeout.ms", Type.INT, "900000", 1, Integer.MAX_VALUE,
+                "Longest transaction.timeout.ms a producer may ask for");
+        key("transaction.abort.timed.out.transaction.cleanup.interval.ms", Type.INT, "10000", 1, Integer.MAX_VALUE,
+                "How often transactions open past their timeout are aborted");
+        key("transactional.id.expiration.ms", Type.INT, "604800000", 1, Integer.MAX_VALUE,
+                "Forget a transactional id unused for this long");
+        key("transaction.remove.expired.transaction.cleanup.interval.ms", Type.INT, "3600000", 1, Integer.MAX_VALUE,
+                "How often expired transactional ids are removed");
+        key("transaction.partition.verification.enable", Type.BOOLEAN, "true", 0, 0,
+                "Refuse a transactional write to a partition not in the producer's transaction (KIP-890)");
         key("compression.type", Type.STRING, "producer", 0, 0,
                 "Codec batches are stored in: producer (as sent), uncompressed, gzip, snappy, lz4 or zstd");
         key("compression.gzip.level", Type.INT, "-1", -1, 9, "gzip level when the broker compresses (-1: default)");

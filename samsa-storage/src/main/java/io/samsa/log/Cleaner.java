@@ -214,6 +214,11 @@ final class Cleaner {
                 });
             }
             out.flush();
+            // Aborted transactions stay listed: a read_committed reader still needs them for any of their records
+            // the cleaner kept (markers, and records of a transaction whose abort lies past this clean).
+            for (LogSegment segment : group) {
+                segment.txnIndex().entries().forEach(cleaned.txnIndex()::append);
+            }
             cleaned.onBecomeInactive();
             cleaned.flush();
         } catch (RuntimeException e) {

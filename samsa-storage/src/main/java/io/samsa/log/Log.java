@@ -30,11 +30,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The log of one partition: a directory of segments in Kafka's on-disk format, with crash recovery, retention,
- * the leader-epoch cache and idempotent-producer state.
+ * the leader-epoch cache, idempotent-producer state and transactions: the open transactions give the first
+ * unstable offset, and each segment indexes the transactions aborted in it for read_committed readers.
  *
  * <p>Invariants: there is always at least one segment; the last one (the active segment) takes all appends;
  * logStartOffset <= logEndOffset; every batch at or above the recovery point was validated or written since the
- * last open; producer state and the epoch cache describe exactly the batches below logEndOffset.
+ * last open; producer state, the epoch cache and the transaction indexes describe exactly the batches below
+ * logEndOffset.
  *
  * <p>Thread-safety: every mutation (append, roll, flush, truncation, retention, config change, close) holds one
  * lock per log, so appends are serialized. Reads take no lock: a segment publishes its size only after its bytes
@@ -183,8 +185,9 @@ public final class Log implements AutoCloseable {
         }
         for (Path file : files) {
             String name = file.getFileName().toString();
-            long indexOf = Math.max(SegmentFiles.parseOffset(name, SegmentFiles.INDEX_SUFFIX),
-                    SegmentFiles.parseOffset(name, SegmentFiles.TIME_INDEX_SUFFIX));
+            long indexOf = Math.max(Math.max(SegmentFiles.parseOffset(name, SegmentFiles.INDEX_SUFFIX),
+                    SegmentFiles.parseOffset(name, SegmentFiles.TIME_INDEX_SUFFIX)),
+                    SegmentFiles.parseOffset(name, SegmentFiles.TXN_INDEX_SUFFIX));
             if (indexOf >= 0 && !baseOffsets.contains(indexOf)) {
                 Files.deleteIfExists(file);
             }
@@ -216,7 +219,7 @@ public final class Log implements AutoCloseable {
                         dropped.size(), dropped);
                 for (long later : dropped) {
                     for (Path file : List.of(SegmentFiles.logFile(dir, later), SegmentFiles.indexFile(dir, later),
-                            SegmentFiles.timeIndexFile(dir, later))) {
+                            SegmentFiles.timeIndexFile(dir, later), SegmentFiles.txnIndexFile(dir, later))) {
                         IoErrors.run("delete", file, () -> Files.deleteIfExists(file));
                     }
                 }
@@ -236,15 +239,31 @@ public final class Log implements AutoCloseable {
         segments.put(segment.baseOffset(), segment);
     }
 
-    /** Loads the latest producer snapshot at or below the log end and replays the batches after it. */
+    /**
+     * Loads the latest producer snapshot at or below the log end and replays the batches after it. The aborts whose
+     * markers are replayed are indexed again, so that a torn or truncated tail leaves no stale entry behind.
+     */
     private void rebuildProducerState() {
         long snapshotOffset = producerState.loadLatestSnapshot(logEndOffset);
         long from = Math.max(snapshotOffset, 0L);
+        for (LogSegment segment : segments.values()) {
+            segment.txnIndex().truncateTo(from);
+        }
         Long firstSegment = segments.floorKey(from);
         Map<Long, LogSegment> toReplay = firstSegment == null ? segments : segments.tailMap(firstSegment);
         for (LogSegment segment : toReplay.values()) {
-            segment.forEachBatchHeader(from, producerState::replay);
+            segment.forEachBatchHeader(from, batch -> {
+                ProducerStateManager.CompletedTxn completed = producerState.replay(batch);
+                if (completed != null && completed.aborted()) {
+                    segment.txnIndex().append(abortedTxn(completed));
+                }
+            });
         }
+    }
+
+    private AbortedTxn abortedTxn(ProducerStateManager.CompletedTxn completed) {
+        return new AbortedTxn(completed.producerId(), completed.firstOffset(), completed.lastOffset(),
+                producerState.lastStableOffsetAfter(completed));
     }
 
     public TopicPartition topicPartition() {
@@ -310,6 +329,26 @@ public final class Log implements AutoCloseable {
     }
 
     /**
+     * The first offset a read_committed reader may not pass: the first record of the oldest open transaction (not
+     * below the log start offset), or the log end offset when no transaction is open. The last stable offset is the
+     * smaller of this and the high watermark.
+     */
+    public long firstUnstableOffset() {
+        // The end first: an append publishes a newly opened transaction before its new log end offset.
+        long end = logEndOffset;
+        long open = producerState.firstOpenTransactionOffset();
+        return open < 0 ? end : Math.max(open, logStartOffset);
+    }
+
+    /**
+     * The offset the cleaner must stay below: it never touches the active segment, nor a transaction still open,
+     * whose records may yet be aborted.
+     */
+    public long cleanableEndOffset() {
+        return Math.min(segments.lastKey(), firstUnstableOffset());
+    }
+
+    /**
      * Appends the batches of a produce request as the partition leader. Every batch is validated first and nothing
      * is written if one fails (see {@link RecordBatchView#validateAll}, and {@link AppendValidator} for what needs
      * the records: compressed batches, keys on compacted topics, compression.type). The batches, or their rebuilt
@@ -324,16 +363,29 @@ public final class Log implements AutoCloseable {
      * @param request one or more v2 batches, position to limit; modified in place unless rebuilt
      * @param leaderEpoch the current leader epoch, stored in each batch and in the epoch cache
      * @throws StorageException INVALID_RECORD, CORRUPT_MESSAGE, RECORD_TOO_LARGE, INVALID_PRODUCER_EPOCH,
-     *     OUT_OF_ORDER_SEQUENCE, or STORAGE_ERROR when the disk fails
+     *     OUT_OF_ORDER_SEQUENCE, INVALID_TXN_STATE, or STORAGE_ERROR when the disk fails
      */
     public LogAppendResult appendAsLeader(ByteBuffer request, int leaderEpoch) {
+        return appendAsLeader(request, leaderEpoch, AppendOrigin.CLIENT);
+    }
+
+    /**
+     * {@link #appendAsLeader(ByteBuffer, int)} for a writer of this broker: with {@link AppendOrigin#COORDINATOR}
+     * the batches may be transaction markers (control batches holding an EndTransactionMarker record; Kafka writes
+     * them the same way), and sequence numbers are not checked. A marker ends its producer's open transaction; an
+     * abort is added to the active segment's transaction index before the first unstable offset moves past it.
+     *
+     * @throws StorageException as the client append, and TRANSACTION_COORDINATOR_FENCED for a marker of an older
+     *     coordinator epoch than the producer's last one
+     */
+    public LogAppendResult appendAsLeader(ByteBuffer request, int leaderEpoch, AppendOrigin origin) {
         List<RecordBatchView> requestBatches = RecordBatchView.validateAll(request, config.maxMessageBytes());
         for (RecordBatchView batch : requestBatches) {
-            if (batch.isControl()) {
+            if (origin == AppendOrigin.CLIENT && batch.isControl()) {
                 throw new StorageException(StorageException.Kind.INVALID_RECORD,
                         "Clients may not write control batches");
             }
-            if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            if (origin == AppendOrigin.CLIENT && batch.hasProducerId() && batch.baseSequence() < 0) {
                 throw new StorageException(StorageException.Kind.INVALID_RECORD, "Batch from producer "
                         + batch.producerId() + " has no sequence number");
             }
@@ -350,7 +402,7 @@ public final class Log implements AutoCloseable {
             long now = nowMs.getAsLong();
             long appendTime = cfg.logAppendTime() ? now : RecordBatchView.NO_TIMESTAMP;
             long firstOffset = logEndOffset;
-            ProducerStateManager.Check check = producerState.check(batches, firstOffset, appendTime);
+            ProducerStateManager.Check check = producerState.check(batches, firstOffset, appendTime, origin);
             if (check instanceof ProducerStateManager.Duplicate dup) {
                 return new LogAppendResult(
                         dup.firstOffset(), dup.lastOffset(), dup.timestamp(), logStartOffset, 0, true);
@@ -375,7 +427,15 @@ public final class Log implements AutoCloseable {
             }
             epochs.assign(leaderEpoch, firstOffset);
             active.append(records, batches);
-            producerState.commit((ProducerStateManager.Accepted) check);
+            ProducerStateManager.Accepted accepted = (ProducerStateManager.Accepted) check;
+            // Indexed before the commit closes the transaction: a reader that sees the first unstable offset move
+            // past an aborted transaction must find it in the index.
+            for (ProducerStateManager.CompletedTxn completed : accepted.completed()) {
+                if (completed.aborted()) {
+                    active.txnIndex().append(abortedTxn(completed));
+                }
+            }
+            producerState.commit(accepted);
             logEndOffset = nextOffset;
             unflushedRecords += recordCount;
             if (unflushedRecords >= cfg.flushMessages()) {
@@ -395,6 +455,16 @@ public final class Log implements AutoCloseable {
      * @throws StorageException OFFSET_OUT_OF_RANGE below the log start offset or above the log end offset
      */
     public LogReadResult read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+        return read(startOffset, maxBytes, maxOffsetExclusive, minOneBatch, false);
+    }
+
+    /**
+     * {@link #read(long, int, long, boolean)}, and with {@code abortedTransactions} (a read_committed reader, whose
+     * upper bound is the last stable offset) also the aborted transactions that overlap the batches returned, which
+     * the reader needs to drop their records.
+     */
+    public LogReadResult read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch,
+            boolean abortedTransactions) {
         long start = logStartOffset;
         long end = logEndOffset;
         if (startOffset < start || startOffset > end) {
@@ -413,11 +483,40 @@ public final class Log implements AutoCloseable {
             LogSegment segment = entry.getValue();
             ByteBuffer batches = readSegment(segment, startOffset, maxBytes, upper, minOneBatch);
             if (batches != null) {
-                return new LogReadResult(batches, start, end);
+                List<AbortedTxn> aborted = abortedTransactions && batches.hasRemaining()
+                        ? collectAbortedTransactions(startOffset, nextOffsetAfter(batches)) : List.of();
+                return new LogReadResult(batches, start, end, aborted);
             }
             entry = segments.higherEntry(entry.getKey());
         }
         return new LogReadResult(ByteBuffer.allocate(0), start, end);
+    }
+
+    /** The offset after the last of the whole batches in {@code batches}. */
+    private static long nextOffsetAfter(ByteBuffer batches) {
+        int position = batches.position();
+        RecordBatchView last = RecordBatchView.at(batches, position);
+        while (position < batches.limit()) {
+            last = RecordBatchView.at(batches, position);
+            position += last.sizeInBytes();
+        }
+        return last.nextOffset();
+    }
+
+    /**
+     * The aborted transactions overlapping [{@code startOffset}, {@code upperBoundOffset}), oldest marker first. An
+     * abort is indexed in the segment of its marker, at or after the transaction's records, so the search starts at
+     * the segment holding {@code startOffset} and goes on until an index says no overlapping one can follow.
+     */
+    public List<AbortedTxn> collectAbortedTransactions(long startOffset, long upperBoundOffset) {
+        List<AbortedTxn> aborted = new ArrayList<>();
+        Long from = segments.floorKey(startOffset);
+        for (LogSegment segment : (from == null ? segments : segments.tailMap(from)).values()) {
+            if (segment.txnIndex().collect(startOffset, upperBoundOffset, aborted)) {
+                break;
+            }
+        }
+        return aborted;
     }
 
     private ByteBuffer readSegment(LogSegment segment, long startOffset, int maxBytes, long upper, boolean minOne) {
@@ -737,21 +836,15 @@ public final class Log implements AutoCloseable {
     // ---- Log compaction: what the log cleaner (LogCleaner, Cleaner) needs from the log ----
 
     /**
-     * The offset below which the cleaner may clean: the base offset of the active segment, which is never cleaned.
-     * Seam for transactions: this becomes the minimum with the last stable offset, so that no open transaction is
-     * cleaned. (With replication the high watermark bounds it too; on one node it is the log end offset.)
-     */
-    public long cleanableEndOffset() {
-        return segments.lastKey();
-    }
-
-    /**
-     * Seam for transactions: whether a data batch with offsets in [{@code fromOffset}, {@code toOffset}) belongs to an
-     * aborted transaction. The cleaner never maps the keys of such a batch and drops its records, as Kafka's does;
-     * the aborted-transaction index will answer here. Until it exists no batch is aborted.
+     * Whether a data batch with offsets in [{@code fromOffset}, {@code toOffset}) belongs to an aborted transaction,
+     * from the transaction index. The cleaner never maps the keys of such a batch and drops its records, as Kafka's
+     * does.
      */
     Predicate<RecordBatchView> abortedBatches(long fromOffset, long toOffset) {
-        return batch -> false;
+        List<AbortedTxn> aborted = collectAbortedTransactions(fromOffset, toOffset);
+        return batch -> batch.isTransactional() && !batch.isControl() && aborted.stream().anyMatch(a ->
+                a.producerId() == batch.producerId() && a.firstOffset() <= batch.baseOffset()
+                        && batch.lastOffset() < a.lastOffset());
     }
 
     /** The closed segments whose base offset is below {@code endOffset}, oldest first (never the active one). */

@@ -22,6 +22,10 @@ public class StorageException extends RuntimeException {
         OUT_OF_ORDER_SEQUENCE,
         /** An idempotent batch from an older producer epoch (INVALID_PRODUCER_EPOCH). */
         INVALID_PRODUCER_EPOCH,
+        /** A non-transactional batch from a producer with an open transaction (INVALID_TXN_STATE). */
+        INVALID_TXN_STATE,
+        /** A transaction marker from an older coordinator epoch (TRANSACTION_COORDINATOR_FENCED). */
+        TRANSACTION_COORDINATOR_FENCED,
         /** The disk failed: an IOException while reading or writing (KAFKA_STORAGE_ERROR). */
         STORAGE_ERROR
     }

@@ -7,6 +7,8 @@ import java.util.List;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -39,6 +41,18 @@ final class TestRecords {
             String... values) {
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence,
                 records(timestamp, values)).buffer();
+    }
+
+    static ByteBuffer transactionalBatch(long producerId, short epoch, int baseSequence, long timestamp,
+            String... values) {
+        return MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, epoch, baseSequence,
+                records(timestamp, values)).buffer();
+    }
+
+    /** A commit or abort marker, as a transaction coordinator writes it. */
+    static ByteBuffer marker(long producerId, short epoch, int coordinatorEpoch, boolean commit, long timestamp) {
+        return MemoryRecords.withEndTransactionMarker(timestamp, producerId, epoch, new EndTransactionMarker(
+                commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch)).buffer();
     }
 
     static SimpleRecord[] records(long timestamp, String... values) {

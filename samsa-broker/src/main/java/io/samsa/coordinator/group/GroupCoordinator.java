@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Committed offsets and each group's membership are records on {@code __consumer_offsets} (partition = hash of
  * the group id); a commit, a completed SyncGroup and a consumer-protocol heartbeat that changed the group are answered
  * only once their records are committed to the log, and {@link #load()} rebuilds offsets and groups by replaying the
- * topic, so members carry on across a broker restart.
+ * topic, so members carry on across a broker restart. Offsets committed in a transaction (TxnOffsetCommit) are written
+ * as the producer's transactional records and stay pending until the transaction coordinator's marker in that
+ * partition commits or aborts them.
  *
  * <p>Thread-safe: all state is guarded by this object's lock; futures are completed under it.
  */
@@ -94,6 +96,7 @@ public final class GroupCoordinator {
     private final Map<OffsetKey, CommittedOffset> offsets = new HashMap<>();
     private final ConsumerGroups consumerGroups;
     private final LongSupplier clock;
+    private final PendingTransactionalOffsets pendingTransactionalOffsets = new PendingTransactionalOffsets();
 
     /**
      * @param topics every topic's partition count, as the metadata has it now (the consumer protocol assigns them)
@@ -115,31 +118,43 @@ public final class GroupCoordinator {
     }
 
     /**
-     * Rebuilds committed offsets and group membership by replaying every partition of the offsets topic. Members of
-     * groups that were active carry on where they were: their sessions start again now.
+     * Rebuilds committed offsets and group membership by replaying every partition of the offsets topic;
+     * transactional offsets follow their transaction's markers. Members of groups that were active carry on where
+     * they were: their sessions start again now.
      */
     public synchronized void load() {
         Map<String, byte[]> groupRecords = new HashMap<>();
         for (int p = 0; p < settings.partitions(); p++) {
-            writer.replay(p, (key, value) -> {
-                String groupId = GroupRecords.readKey(key);
-                if (groupId != null) {
-                    if (value == null) {
-                        groupRecords.remove(groupId);
-                    } else {
-                        groupRecords.put(groupId, value);
+            int partition = p;
+            writer.replay(p, new PartitionWriter.ReplayVisitor() {
+                @Override
+                public void record(long producerId, byte[] key, byte[] value) {
+                    String groupId = GroupRecords.readKey(key);
+                    if (groupId != null) {
+                        if (value == null) {
+                            groupRecords.remove(groupId);
+                        } else {
+                            groupRecords.put(groupId, value);
+                        }
+                        return;
                     }
-                    return;
+                    OffsetKey k = OffsetRecords.readKey(key);
+                    if (k == null) {
+                        return;
+                    }
+                    if (producerId >= 0) {
+                        pendingTransactionalOffsets.add(producerId, k, OffsetRecords.readValue(value));
+                    } else if (value == null) {
+                        offsets.remove(k);
+                    } else {
+                        offsets.put(k, OffsetRecords.readValue(value));
+                        groups.computeIfAbsent(k.group(), id -> new ClassicGroup(id, clock.getAsLong()));
+                    }
                 }
-                OffsetKey k = OffsetRecords.readKey(key);
-                if (k == null) {
-                    return;
-                }
-                if (value == null) {
-                    offsets.remove(k);
-                } else {
-                    offsets.put(k, OffsetRecords.readValue(value));
-                    groups.computeIfAbsent(k.group(), id -> new ClassicGroup(id, clock.getAsLong()));
+
+                @Override
+                public void marker(long producerId, boolean commit) {
+                    endTransaction(partition, producerId, commit);
                 }
             });
         }
@@ -156,6 +171,13 @@ public final class GroupCoordinator {
         groups.values().removeIf(g -> g.members.isEmpty() && offsetsOf(g.groupId).isEmpty());
         LOG.debug("Loaded {} committed offsets of {} classic and {} consumer-protocol groups", offsets.size(),
                 groups.size(), consumerGroups.groups.size());
+    }
+
+    /** Makes sure a group exists to own committed offsets: an empty classic group unless a consumer group does. */
+    private void holdOffsetsOf(String groupId) {
+        if (consumerGroups.active(groupId) == null) {
+            groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, clock.getAsLong()));
+        }
     }
 
     /** Writes a group's membership record; the future completes when it is durable. */
@@ -625,9 +647,7 @@ public final class GroupCoordinator {
         if (records.isEmpty()) {
             return done(results);
         }
-        if (consumerGroups.active(groupId) == null) {
-            groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, clock.getAsLong()));
-        }
+        holdOffsetsOf(groupId);
         return writer.append(partitionFor(groupId), records).handle((ok, failure) -> {
             synchronized (this) {
                 for (OffsetKey key : accepted.keySet()) {
@@ -670,6 +690,99 @@ public final class GroupCoordinator {
         }
         // A current member that commits before SyncGroup completed is told to finish the rebalance first.
         return group.state == GroupState.COMPLETING_REBALANCE ? GroupError.REBALANCE_IN_PROGRESS : GroupError.NONE;
+    }
+
+    // ---- Transactional offsets (TxnOffsetCommit) ---------------------------------------------------------------
+
+    /**
+     * Commits offsets inside {@code producerId}'s transaction: written as its transactional records, they become
+     * the group's committed offsets when the commit marker follows, and are dropped by an abort. A member that gives
+     * its id or generation (TxnOffsetCommit v3+) is checked as for OffsetCommit; group state is not.
+     *
+     * @param check run under the partition's append lock (the transaction must still hold this partition)
+     * @return the error of each partition; fails with the write's exception (the check's, or the log's, such as
+     *     INVALID_PRODUCER_EPOCH for a fenced producer)
+     */
+    public synchronized CompletableFuture<Map<OffsetKey, GroupError>> commitTransactionalOffsets(String groupId,
+            long producerId, short producerEpoch, String memberId, String groupInstanceId, int generationId,
+            Map<OffsetKey, CommittedOffset> commits, Runnable check) {
+        Map<OffsetKey, GroupError> results = new HashMap<>();
+        GroupError error = checkTransactionalCommit(groupId, memberId, groupInstanceId, generationId);
+        if (error != GroupError.NONE) {
+            commits.keySet().forEach(k -> results.put(k, error));
+            return done(results);
+        }
+        List<PartitionWriter.KeyValue> records = new ArrayList<>();
+        Map<OffsetKey, CommittedOffset> accepted = new HashMap<>();
+        commits.forEach((key, offset) -> {
+            if (offset.metadata().length() > settings.offsetMetadataMaxBytes()) {
+                results.put(key, GroupError.OFFSET_METADATA_TOO_LARGE);
+            } else {
+                accepted.put(key, offset);
+                records.add(new PartitionWriter.KeyValue(OffsetRecords.key(key), OffsetRecords.value(offset)));
+            }
+        });
+        if (records.isEmpty()) {
+            return done(results);
+        }
+        holdOffsetsOf(groupId);
+        return writer.appendTransactional(partitionFor(groupId), producerId, producerEpoch, records, check)
+                .thenApply(ok -> {
+                    synchronized (this) {
+                        accepted.forEach((key, offset) -> {
+                            pendingTransactionalOffsets.add(producerId, key, offset);
+                            results.put(key, GroupError.NONE);
+                        });
+                        return results;
+                    }
+                });
+    }
+
+    /** Kafka's validation of a transactional commit (ClassicGroup.validateOffsetCommit with isTransactional). */
+    private GroupError checkTransactionalCommit(String groupId, String memberId, String groupInstanceId,
+            int generationId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return GroupError.INVALID_GROUP_ID;
+        }
+        ConsumerGroup consumerGroup = consumerGroups.active(groupId);
+        if (consumerGroup != null) {
+            // TxnOffsetCommit has no STALE_MEMBER_EPOCH: a wrong epoch is an illegal generation to the producer.
+            GroupError error = ConsumerGroups.checkCommit(consumerGroup, memberId, generationId);
+            return error == GroupError.STALE_MEMBER_EPOCH ? GroupError.ILLEGAL_GENERATION : error;
+        }
+        ClassicGroup group = groups.get(groupId);
+        if (group == null) {
+            return generationId < 0 ? GroupError.NONE : GroupError.ILLEGAL_GENERATION;
+        }
+        if (group.state == GroupState.DEAD) {
+            return GroupError.COORDINATOR_NOT_AVAILABLE;
+        }
+        boolean identified = generationId >= 0 || (memberId != null && !memberId.isEmpty())
+                || groupInstanceId != null;
+        if (!identified || (generationId < 0 && group.state == GroupState.EMPTY)) {
+            return GroupError.NONE;
+        }
+        return checkMember(group, memberId, groupInstanceId, generationId);
+    }
+
+    /**
+     * A transaction marker was written to partition {@code offsetsPartition} of {@code __consumer_offsets}: the
+     * offsets {@code producerId} committed there in the transaction become committed, or are dropped.
+     */
+    public synchronized void endTransaction(int offsetsPartition, long producerId, boolean commit) {
+        Map<OffsetKey, CommittedOffset> ended = pendingTransactionalOffsets.end(producerId,
+                group -> partitionFor(group) == offsetsPartition);
+        if (commit) {
+            ended.forEach((key, offset) -> {
+                offsets.put(key, offset);
+                holdOffsetsOf(key.group());
+            });
+        }
+    }
+
+    /** Whether an open transaction has committed an offset for this partition (OffsetFetch require_stable). */
+    public synchronized boolean hasPendingTransactionalOffset(OffsetKey key) {
+        return pendingTransactionalOffsets.isPending(key);
     }
 
     /**

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +29,13 @@ class OffsetExpiryTest {
         }
 
         @Override
-        public void replay(int partition, BiConsumer<byte[], byte[]> consumer) {}
+        public CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
+                List<KeyValue> records, Runnable check) {
+            return append(partition, records);
+        }
+
+        @Override
+        public void replay(int partition, ReplayVisitor visitor) {}
     }
 
     private final AtomicLong now = new AtomicLong(1_000_000);

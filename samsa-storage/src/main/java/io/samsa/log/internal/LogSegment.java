@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log: a {@code .log} file of v2 record batches whose offsets start at
- * {@link #baseOffset()}, with its offset and time indexes.
+ * {@link #baseOffset()}, with its offset and time indexes and the index of the transactions aborted in it.
  *
  * <p>Invariants: {@link #size()} bytes of the file are complete, valid batches with strictly increasing offsets, all
  * >= the base offset and at most Integer.MAX_VALUE above it; {@link #nextOffset()} is the offset after the last
@@ -37,6 +37,7 @@ public final class LogSegment {
     private final FileChannel channel;
     private OffsetIndex offsetIndex;
     private TimeIndex timeIndex;
+    private TransactionIndex txnIndex;
     private volatile int indexIntervalBytes;
     private volatile int size;
     private volatile long nextOffset;
@@ -91,6 +92,8 @@ public final class LogSegment {
             LogSegment segment = new LogSegment(file, ch, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs);
             segment.offsetIndex = OffsetIndex.empty(indexFile, baseOffset, maxIndexBytes);
             segment.timeIndex = TimeIndex.empty(timeIndexFile, baseOffset, maxIndexBytes);
+            segment.txnIndex = TransactionIndex.empty(withSuffix(SegmentFiles.txnIndexFile(dir, baseOffset),
+                    suffix));
             return segment;
         });
     }
@@ -108,6 +111,7 @@ public final class LogSegment {
         IoErrors.run("rename", logFile, () -> {
             offsetIndex.renameTo(resuffixed(offsetIndex.file(), oldSuffix, newSuffix));
             timeIndex.renameTo(resuffixed(timeIndex.file(), oldSuffix, newSuffix));
+            txnIndex.renameTo(resuffixed(txnIndex.file(), oldSuffix, newSuffix));
             Path target = resuffixed(logFile, oldSuffix, newSuffix);
             Files.move(logFile, target, StandardCopyOption.ATOMIC_MOVE);
             logFile = target;
@@ -139,6 +143,8 @@ public final class LogSegment {
             }
             LogSegment segment = new LogSegment(file, ch, baseOffset, indexIntervalBytes, maxIndexBytes, nowMs);
             segment.size = (int) fileSize;
+            // Its entries past a torn tail are removed by the log, which replays the markers after its snapshot.
+            segment.txnIndex = TransactionIndex.load(SegmentFiles.txnIndexFile(dir, baseOffset));
             boolean loaded = false;
             if (!recover) {
                 segment.offsetIndex = OffsetIndex.load(SegmentFiles.indexFile(dir, baseOffset), baseOffset,
@@ -201,6 +207,10 @@ public final class LogSegment {
 
     public TimeIndex timeIndex() {
         return timeIndex;
+    }
+
+    public TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     public void setIndexIntervalBytes(int indexIntervalBytes) {
@@ -556,6 +566,7 @@ public final class LogSegment {
             }
             offsetIndex.truncateTo(offset);
             timeIndex.truncateTo(offset);
+            txnIndex.truncateTo(offset);
             channel.truncate(position);
             size = position;
             if (!scanTail()) {
@@ -568,7 +579,10 @@ public final class LogSegment {
         });
     }
 
-    /** Calls {@code action} with the header of every batch whose base offset is >= {@code fromOffset}, in order. */
+    /**
+     * Calls {@code action} with the header of every batch whose base offset is >= {@code fromOffset}, in order; a
+     * control batch comes whole, since its transaction marker is in its record.
+     */
     public void forEachBatchHeader(long fromOffset, java.util.function.Consumer<RecordBatchView> action) {
         IoErrors.run("scan", logFile, () -> {
             int limit = size;
@@ -579,10 +593,11 @@ public final class LogSegment {
                 if (batch == null) {
                     return;
                 }
+                int batchSize = batch.sizeInBytes();
                 if (batch.baseOffset() >= fromOffset) {
-                    action.accept(batch);
+                    action.accept(batch.isControl() ? readBatch(position, batchSize) : batch);
                 }
-                position += batch.sizeInBytes();
+                position += batchSize;
             }
         });
     }
@@ -650,9 +665,11 @@ public final class LogSegment {
             channel.force(true);
             offsetIndex.flush();
             timeIndex.flush();
+            txnIndex.flush();
             if (!active) {
                 offsetIndex.close();
                 timeIndex.close();
+                txnIndex.close();
             }
         });
     }
@@ -661,6 +678,7 @@ public final class LogSegment {
         IoErrors.run("close", logFile, () -> {
             offsetIndex.close();
             timeIndex.close();
+            txnIndex.close();
             channel.close();
         });
     }
@@ -674,8 +692,9 @@ public final class LogSegment {
         IoErrors.run("rename for deletion", logFile, () -> {
             offsetIndex.close();
             timeIndex.close();
+            txnIndex.close();
             List<Path> renamed = new ArrayList<>();
-            for (Path file : List.of(logFile, offsetIndex.file(), timeIndex.file())) {
+            for (Path file : List.of(logFile, offsetIndex.file(), timeIndex.file(), txnIndex.file())) {
                 Path target = file.resolveSibling(file.getFileName() + SegmentFiles.DELETED_SUFFIX);
                 if (Files.exists(file)) {
                     Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
@@ -692,7 +711,7 @@ public final class LogSegment {
             close();
             List<Path> files = filesToDelete != null
                     ? filesToDelete
-                    : List.of(logFile, offsetIndex.file(), timeIndex.file());
+                    : List.of(logFile, offsetIndex.file(), timeIndex.file(), txnIndex.file());
             for (Path file : files) {
                 Files.deleteIfExists(file);
             }

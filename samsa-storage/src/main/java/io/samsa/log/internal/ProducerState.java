@@ -8,15 +8,15 @@ import java.util.List;
 /**
  * What the log remembers of one idempotent producer: its epoch and its last {@value #BATCHES_TO_RETAIN} batches, the
  * window in which a retried batch is recognised as a duplicate (the Java producer keeps at most 5 batches in
- * flight per partition).
+ * flight per partition), and its open transaction if it has one.
  *
  * <p>Immutable; thread-safe.
  *
  * @param producerId the producer id
  * @param epoch its current epoch, or -1 for a producer that has no batch in the log
  * @param batches the last batches of the current epoch, oldest first, at most {@value #BATCHES_TO_RETAIN}
- * @param coordinatorEpoch always -1 until transaction markers are supported
- * @param currentTxnStartOffset always -1 until transaction markers are supported
+ * @param coordinatorEpoch the coordinator epoch of its last transaction marker, -1 before any
+ * @param currentTxnStartOffset the offset of the first record of its open transaction, -1 when none is open
  */
 public record ProducerState(
         long producerId, short epoch, List<Batch> batches, int coordinatorEpoch, long currentTxnStartOffset) {
@@ -73,6 +73,25 @@ public record ProducerState(
             next.remove(0);
         }
         return new ProducerState(producerId, batchEpoch, next, coordinatorEpoch, currentTxnStartOffset);
+    }
+
+    public boolean hasOpenTransaction() {
+        return currentTxnStartOffset >= 0;
+    }
+
+    /** This state with a transaction open from {@code firstOffset}. */
+    public ProducerState withTransactionStartedAt(long firstOffset) {
+        return new ProducerState(producerId, epoch, batches, coordinatorEpoch, firstOffset);
+    }
+
+    /**
+     * This state after a transaction marker written at {@code markerEpoch}: no transaction is open any more, and a
+     * marker of a newer epoch (the coordinator bumped it to fence the previous producer) forgets the old batches, so
+     * the new epoch starts at sequence 0.
+     */
+    public ProducerState afterMarker(short markerEpoch, int markerCoordinatorEpoch) {
+        return new ProducerState(producerId, markerEpoch, markerEpoch == epoch ? batches : List.of(),
+                markerCoordinatorEpoch, -1L);
     }
 
     public ProducerStateEntry toEntry() {

@@ -13,6 +13,7 @@ public final class SegmentFiles {
     public static final String LOG_SUFFIX = ".log";
     public static final String INDEX_SUFFIX = ".index";
     public static final String TIME_INDEX_SUFFIX = ".timeindex";
+    public static final String TXN_INDEX_SUFFIX = ".txnindex";
     public static final String SNAPSHOT_SUFFIX = ".snapshot";
     /** Appended to a segment's files when retention removes them; they are deleted after file.delete.delay.ms. */
     public static final String DELETED_SUFFIX = ".deleted";
@@ -44,6 +45,10 @@ public final class SegmentFiles {
 
     public static Path timeIndexFile(Path dir, long baseOffset) {
         return dir.resolve(offsetName(baseOffset) + TIME_INDEX_SUFFIX);
+    }
+
+    public static Path txnIndexFile(Path dir, long baseOffset) {
+        return dir.resolve(offsetName(baseOffset) + TXN_INDEX_SUFFIX);
     }
 
     public static Path snapshotFile(Path dir, long offset) {

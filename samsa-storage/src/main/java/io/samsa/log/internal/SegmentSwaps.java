@@ -33,6 +33,7 @@ public final class SegmentSwaps {
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentSwaps.class);
     private static final String LOG_SWAP = SegmentFiles.LOG_SUFFIX + SegmentFiles.SWAP_SUFFIX;
+    private static final String TXN_INDEX_SWAP = SegmentFiles.TXN_INDEX_SUFFIX + SegmentFiles.SWAP_SUFFIX;
 
     private SegmentSwaps() {}
 
@@ -47,13 +48,19 @@ public final class SegmentSwaps {
                 if (base >= 0) {
                     swaps.add(base);
                 }
-            } else if (name.endsWith(SegmentFiles.SWAP_SUFFIX)) {
+            } else if (name.endsWith(SegmentFiles.SWAP_SUFFIX) && !name.endsWith(TXN_INDEX_SWAP)) {
                 Files.delete(file);
             }
         }
         swaps.sort(null);
         for (long base : swaps) {
             complete(dir, base);
+        }
+        // Transaction indexes of swaps that were not completed (their segment was damaged or never renamed).
+        for (Path file : list(dir)) {
+            if (file.getFileName().toString().endsWith(TXN_INDEX_SWAP)) {
+                Files.delete(file);
+            }
         }
         if (!swaps.isEmpty()) {
             FileUtil.fsyncDirectory(dir);
@@ -82,9 +89,15 @@ public final class SegmentSwaps {
         for (long old : replaced) {
             Files.deleteIfExists(SegmentFiles.indexFile(dir, old));
             Files.deleteIfExists(SegmentFiles.timeIndexFile(dir, old));
+            Files.deleteIfExists(SegmentFiles.txnIndexFile(dir, old));
         }
         Files.deleteIfExists(SegmentFiles.indexFile(dir, base));
         Files.deleteIfExists(SegmentFiles.timeIndexFile(dir, base));
+        // The transaction index was written and flushed with the cleaned segment, before the commit point: kept.
+        Path txnSwap = dir.resolve(SegmentFiles.txnIndexFile(dir, base).getFileName() + SegmentFiles.SWAP_SUFFIX);
+        if (Files.exists(txnSwap)) {
+            Files.move(txnSwap, SegmentFiles.txnIndexFile(dir, base), StandardCopyOption.ATOMIC_MOVE);
+        }
         Files.move(swap, SegmentFiles.logFile(dir, base), StandardCopyOption.ATOMIC_MOVE);
         LOG.info("Completed the replacement of segment(s) {} of {} by the cleaned segment covering offsets {} to {}",
                 replaced, dir, base, next - 1);

@@ -1,0 +1,96 @@
+package io.samsa.api;
+
+import io.samsa.coordinator.group.CommittedOffset;
+import io.samsa.coordinator.group.GroupCoordinator;
+import io.samsa.coordinator.group.GroupError;
+import io.samsa.coordinator.group.OffsetKey;
+import io.samsa.coordinator.transaction.TransactionCoordinator;
+import io.samsa.coordinator.transaction.TxnError;
+import io.samsa.coordinator.transaction.TxnPartition;
+import io.samsa.metadata.MetadataController;
+import io.samsa.metadata.MetadataImage;
+import io.samsa.network.ClientConnection;
+import io.samsa.protocol.Request;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * TxnOffsetCommit: offsets committed inside a transaction (a producer's sendOffsetsToTransaction). As in Kafka the
+ * write is verified first: the group's {@code __consumer_offsets} partition must be in the producer's ongoing
+ * transaction at its current epoch (AddOffsetsToTxn). Served up to v4: v5 implies the transaction protocol v2, in
+ * which the partition joins the transaction implicitly. Thread-safe (stateless).
+ */
+final class TxnOffsetCommitHandler implements ApiHandler {
+
+    static final int MAX_VERSION = 4;
+
+    private final GroupCoordinator groups;
+    private final TransactionCoordinator transactions;
+    private final MetadataController metadata;
+    private final InternalTopic offsetsTopic;
+
+    TxnOffsetCommitHandler(GroupCoordinator groups, TransactionCoordinator transactions, MetadataController metadata,
+            InternalTopic offsetsTopic) {
+        this.groups = groups;
+        this.transactions = transactions;
+        this.metadata = metadata;
+        this.offsetsTopic = offsetsTopic;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
+        TxnOffsetCommitRequestData data = (TxnOffsetCommitRequestData) request.body();
+        MetadataImage image = metadata.image();
+        long now = System.currentTimeMillis();
+        Map<OffsetKey, CommittedOffset> commits = new HashMap<>();
+        Map<OffsetKey, Errors> refused = new HashMap<>();
+        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic topic : data.topics()) {
+            MetadataImage.TopicImage known = image.topic(topic.name());
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : topic.partitions()) {
+                OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
+                if (known == null || !known.partitions().containsKey(p.partitionIndex())) {
+                    refused.put(key, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else {
+                    commits.put(key, new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(),
+                            p.committedMetadata() == null ? "" : p.committedMetadata(), now));
+                }
+            }
+        }
+        boolean abortableSupported = request.version() >= 4;
+        Runnable verification = () -> {
+            TxnPartition offsets = new TxnPartition(offsetsTopic.name(), groups.partitionFor(data.groupId()));
+            TxnError error = transactions.verify(data.transactionalId(), data.producerId(), data.producerEpoch(),
+                    offsets);
+            if (error != TxnError.NONE) {
+                throw TxnErrors.forVerification(error, abortableSupported).exception(
+                        "The offsets partition of group " + data.groupId() + " is not in the transaction of "
+                                + data.transactionalId() + " (" + error + ")");
+            }
+        };
+        return groups.commitTransactionalOffsets(data.groupId(), data.producerId(), data.producerEpoch(),
+                data.memberId(), data.groupInstanceId(), data.generationId(), commits, verification)
+                .handle((results, failure) -> {
+                    Errors writeError = failure == null ? null : ErrorMapper.toError(failure);
+                    TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
+                    for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic topic : data.topics()) {
+                        TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic t =
+                                new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName(topic.name());
+                        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : topic.partitions()) {
+                            OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
+                            Errors error = refused.containsKey(key) ? refused.get(key)
+                                    : writeError != null ? writeError
+                                    : ErrorMapper.toError(results.getOrDefault(key, GroupError.NONE));
+                            t.partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                                    .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+                        }
+                        response.topics().add(t);
+                    }
+                    return response;
+                });
+    }
+}
