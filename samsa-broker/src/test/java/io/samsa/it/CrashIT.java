@@ -271,6 +271,8 @@ class CrashIT {
         first.kill();
         member.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofMillis(100)));
 
+        // The restarted coordinator still lists the member that died with it: the new one gets the partitions once
+        // that member's session (6 s) has run out, as with Kafka.
         startBroker();
         KafkaConsumer<String, String> next = groupMember(protocol);
         next.subscribe(List.of(topic));
@@ -294,6 +296,10 @@ class CrashIT {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "survivors");
         props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol);
+        if (protocol.equals("classic")) {
+            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        }
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
         clients.add(consumer);
         return consumer;
@@ -387,7 +393,10 @@ class CrashIT {
             List<String> command = List.of(java, "-Xms32m", "-Xmx512m", "-XX:+UseSerialGC", "-Xss512k",
                     "--enable-native-access=ALL-UNNAMED",
                     "-cp", System.getProperty("java.class.path"), "io.samsa.server.Main",
-                    "start", "--port", String.valueOf(port), "--data-dir", dataDir.toString());
+                    "start", "--port", String.valueOf(port), "--data-dir", dataDir.toString(),
+                    // Short consumer-protocol sessions: a member that died with the broker is dropped in seconds.
+                    "--override", "group.consumer.session.timeout.ms=6000",
+                    "--override", "group.consumer.heartbeat.interval.ms=500");
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             BrokerProcess broker = new BrokerProcess(process, log);
             Thread pump = new Thread(broker::pumpOutput, "crash-it-broker-output-" + process.pid());
