@@ -39,6 +39,7 @@ final class ProduceHandler implements ApiHandler {
 
     /** Produce v11 is the first version whose clients understand TRANSACTION_ABORTABLE. */
     private static final int ABORTABLE_SINCE = 11;
+    private static final Runnable NO_CHECK = () -> { };
 
     private final MetadataController metadata;
     private final ReplicaManager replicas;
@@ -95,9 +96,13 @@ final class ProduceHandler implements ApiHandler {
             }
             Partition partition = replicas.partitionOrThrow(tp);
             ByteBuffer buffer = records.buffer().duplicate();
-            RecordBatch batch = records.firstBatch();
-            Runnable check = verifyTransactions && transactionalId != null && batch.isTransactional()
-                    ? () -> verify(transactionalId, batch, tp, abortableSupported) : () -> { };
+            Runnable check = NO_CHECK;
+            if (verifyTransactions && transactionalId != null) {
+                RecordBatch batch = records.firstBatch();
+                if (batch.isTransactional()) {
+                    check = () -> verify(transactionalId, batch, tp, abortableSupported);
+                }
+            }
             LogAppendResult appended = partition.appendAsLeader(buffer, acks, AppendOrigin.CLIENT, check);
             result.setErrorCode(Errors.NONE.code())
                     .setBaseOffset(appended.firstOffset())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,12 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -139,6 +146,109 @@ class TransactionsIT {
                 assertThat(latest(admin, "lso", IsolationLevel.READ_COMMITTED)).isEqualTo(5);
                 assertThat(offsetsAndValues(readAll(samsa, "lso", IsolationLevel.READ_COMMITTED)))
                         .containsExactly("0:p0", "1:t1", "2:p2", "3:t3");
+            }
+        }
+    }
+
+    @Test
+    void aReadCommittedLongPollWakesWhenTheCommitMarkerMovesTheLastStableOffset() throws Exception {
+        try (BrokerFixture samsa = BrokerFixture.start(BROKER); RawClient raw = new RawClient(samsa.bootstrap())) {
+            samsa.createTopic("polled", 1, Map.of());
+            KafkaProducer<String, String> producer = transactional(samsa, "polled-tx", Map.of());
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("polled", "t0")).get(); // 0, open: the LSO stays at 0
+            FetchRequestData fetch = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(60_000).setMinBytes(1)
+                    .setMaxBytes(1 << 20).setIsolationLevel((byte) 1).setSessionId(0).setSessionEpoch(-1);
+            fetch.topics().add(new FetchRequestData.FetchTopic().setTopic("polled").setPartitions(List.of(
+                    new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                            .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1).setLogStartOffset(-1))));
+            // The fetch waits (up to 60 s, longer than the raw client's 10 s read timeout) until the commit.
+            Thread committer = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                    producer.commitTransaction();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            committer.start();
+            FetchResponseData.PartitionData partition = ((FetchResponse) raw.call(ApiKeys.FETCH, (short) 12, fetch))
+                    .data().responses().get(0).partitions().get(0);
+            committer.join(10_000);
+            assertThat(partition.lastStableOffset()).isEqualTo(2);
+            assertThat(partition.highWatermark()).isEqualTo(2);
+            assertThat(partition.abortedTransactions()).isEmpty();
+            List<String> values = new ArrayList<>();
+            for (Record r : ((MemoryRecords) partition.records()).records()) {
+                values.add(r.hasValue() ? r.offset() + ":" + StandardCharsets.UTF_8.decode(r.value()) : "");
+            }
+            // The commit marker (offset 1) comes along: the consumer skips control batches itself.
+            assertThat(values.getFirst()).isEqualTo("0:t0");
+        }
+    }
+
+    @Test
+    void transactionStateAndOpenTransactionsSurviveARestart() throws Exception {
+        try (BrokerFixture samsa = BrokerFixture.start(BROKER)) {
+            samsa.createTopic("durable", 1, Map.of());
+            KafkaProducer<String, String> before = transactional(samsa, "durable-tx", Map.of());
+            before.beginTransaction();
+            before.send(new ProducerRecord<>("durable", "committed")).get();
+            before.commitTransaction(); // 0, marker 1
+            before.beginTransaction();
+            before.send(new ProducerRecord<>("durable", "left-open")).get(); // 2
+            // A forced close, like a crash: a graceful close would abort the open transaction.
+            before.close(Duration.ZERO);
+            samsa.restart();
+
+            try (Admin admin = samsa.admin()) {
+                TransactionDescription description = admin.describeTransactions(List.of("durable-tx"))
+                        .description("durable-tx").get();
+                assertThat(description.state()).isEqualTo(TransactionState.ONGOING);
+                assertThat(description.producerEpoch()).isEqualTo(0);
+                assertThat(latest(admin, "durable", IsolationLevel.READ_COMMITTED)).isEqualTo(2);
+
+                // The producer's next instance aborts what the previous one left open.
+                KafkaProducer<String, String> after = transactional(samsa, "durable-tx", Map.of());
+                assertThat(latest(admin, "durable", IsolationLevel.READ_COMMITTED)).isEqualTo(4);
+                after.beginTransaction();
+                after.send(new ProducerRecord<>("durable", "after-restart"));
+                after.commitTransaction(); // 4, marker 5
+                assertThat(offsetsAndValues(readAll(samsa, "durable", IsolationLevel.READ_COMMITTED)))
+                        .containsExactly("0:committed", "4:after-restart");
+                assertThat(admin.describeTransactions(List.of("durable-tx")).description("durable-tx").get()
+                        .producerEpoch()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void anIdleTransactionalIdExpires() throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(BROKER);
+        settings.put("transactional.id.expiration.ms", "500");
+        settings.put("transaction.remove.expired.transaction.cleanup.interval.ms", "100");
+        try (BrokerFixture samsa = BrokerFixture.start(settings)) {
+            samsa.createTopic("expiring", 1, Map.of());
+            KafkaProducer<String, String> producer = transactional(samsa, "expiring-tx", Map.of());
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("expiring", "x"));
+            producer.commitTransaction();
+            producer.close();
+            try (Admin admin = samsa.admin()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTransactions().all().get().isEmpty());
+                assertThatThrownBy(() -> admin.describeTransactions(List.of("expiring-tx"))
+                        .description("expiring-tx").get()).hasCauseInstanceOf(
+                                org.apache.kafka.common.errors.TransactionalIdNotFoundException.class);
+            }
+            // Forgotten for good: after a restart too, and the id can be used again from epoch 0.
+            samsa.restart();
+            try (Admin admin = samsa.admin()) {
+                assertThat(admin.listTransactions().all().get()).isEmpty();
+            }
+            transactional(samsa, "expiring-tx", Map.of());
+            try (Admin admin = samsa.admin()) {
+                assertThat(admin.describeTransactions(List.of("expiring-tx")).description("expiring-tx").get()
+                        .producerEpoch()).isEqualTo(0);
             }
         }
     }

@@ -86,10 +86,6 @@ public final class TransactionIndex {
         return file;
     }
 
-    public List<AbortedTxn> entries() {
-        return entries;
-    }
-
     /**
      * Adds an abort; markers come in offset order.
      *
