@@ -200,9 +200,11 @@ class ConsumerGroupIT {
                 rebalances.add("lost " + partitions);
             }
         });
+        // Until the listener has seen the assignment too (the consumer protocol's client runs it on a later poll).
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             c.poll(Duration.ofMillis(50));
-            return c.assignment().size() == 2;
+            return c.assignment().size() == 2 && rebalances.stream().anyMatch(r -> r.startsWith("assigned")
+                    && r.contains("steady-0") && r.contains("steady-1"));
         });
         int generation = c.groupMetadata().generationId();
         String memberId = c.groupMetadata().memberId();

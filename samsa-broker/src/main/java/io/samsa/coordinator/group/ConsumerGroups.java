@@ -499,8 +499,13 @@ final class ConsumerGroups {
         return result;
     }
 
-    /** OffsetCommit from a member of a consumer-protocol group: UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH if off. */
-    static GroupError checkCommit(ConsumerGroup group, String memberId, int memberEpoch) {
+    /**
+     * OffsetCommit from a member of a consumer-protocol group: UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH if off. Better
+     * than Kafka 4.1 (in the spirit of KIP-1251): a commit made with the member's previous epoch is accepted for
+     * partitions the member still holds, so a commit racing the heartbeat response that moved the member on does not
+     * fail.
+     */
+    static GroupError checkCommit(ConsumerGroup group, String memberId, int memberEpoch, Set<OffsetKey> partitions) {
         if (memberEpoch < 0 && group.members.isEmpty()) {
             return GroupError.NONE;
         }
@@ -508,7 +513,12 @@ final class ConsumerGroups {
         if (member == null) {
             return GroupError.UNKNOWN_MEMBER_ID;
         }
-        return member.memberEpoch == memberEpoch ? GroupError.NONE : GroupError.STALE_MEMBER_EPOCH;
+        if (member.memberEpoch == memberEpoch) {
+            return GroupError.NONE;
+        }
+        boolean stillHeld = memberEpoch == member.previousMemberEpoch && memberEpoch > 0
+                && partitions.stream().allMatch(k -> member.assigned.contains(k.topic(), k.partition()));
+        return stillHeld ? GroupError.NONE : GroupError.STALE_MEMBER_EPOCH;
     }
 
     ConsumerGroupDescription describe(String groupId, boolean classic) {

@@ -628,7 +628,7 @@ public final class GroupCoordinator {
     public synchronized CompletableFuture<Map<OffsetKey, GroupError>> commitOffsets(String groupId, String memberId,
             String groupInstanceId, int generationId, Map<OffsetKey, CommittedOffset> commits) {
         Map<OffsetKey, GroupError> results = new HashMap<>();
-        GroupError error = checkCommit(groupId, memberId, groupInstanceId, generationId);
+        GroupError error = checkCommit(groupId, memberId, groupInstanceId, generationId, commits.keySet());
         if (error != GroupError.NONE) {
             commits.keySet().forEach(k -> results.put(k, error));
             return done(results);
@@ -668,10 +668,11 @@ public final class GroupCoordinator {
      * A commit with a generation to a group that does not exist gets GROUP_ID_NOT_FOUND (OffsetCommit v9+; older
      * versions say ILLEGAL_GENERATION instead).
      */
-    private GroupError checkCommit(String groupId, String memberId, String groupInstanceId, int generationId) {
+    private GroupError checkCommit(String groupId, String memberId, String groupInstanceId, int generationId,
+            java.util.Set<OffsetKey> partitions) {
         ConsumerGroup consumerGroup = consumerGroups.active(groupId);
         if (consumerGroup != null) {
-            return ConsumerGroups.checkCommit(consumerGroup, memberId, generationId);
+            return ConsumerGroups.checkCommit(consumerGroup, memberId, generationId, partitions);
         }
         ClassicGroup group = groups.get(groupId);
         if (group == null) {
@@ -707,7 +708,8 @@ public final class GroupCoordinator {
             long producerId, short producerEpoch, String memberId, String groupInstanceId, int generationId,
             Map<OffsetKey, CommittedOffset> commits, Runnable check) {
         Map<OffsetKey, GroupError> results = new HashMap<>();
-        GroupError error = checkTransactionalCommit(groupId, memberId, groupInstanceId, generationId);
+        GroupError error = checkTransactionalCommit(groupId, memberId, groupInstanceId, generationId,
+                commits.keySet());
         if (error != GroupError.NONE) {
             commits.keySet().forEach(k -> results.put(k, error));
             return done(results);
@@ -740,14 +742,14 @@ public final class GroupCoordinator {
 
     /** Kafka's validation of a transactional commit (ClassicGroup.validateOffsetCommit with isTransactional). */
     private GroupError checkTransactionalCommit(String groupId, String memberId, String groupInstanceId,
-            int generationId) {
+            int generationId, java.util.Set<OffsetKey> partitions) {
         if (groupId == null || groupId.isEmpty()) {
             return GroupError.INVALID_GROUP_ID;
         }
         ConsumerGroup consumerGroup = consumerGroups.active(groupId);
         if (consumerGroup != null) {
             // TxnOffsetCommit has no STALE_MEMBER_EPOCH: a wrong epoch is an illegal generation to the producer.
-            GroupError error = ConsumerGroups.checkCommit(consumerGroup, memberId, generationId);
+            GroupError error = ConsumerGroups.checkCommit(consumerGroup, memberId, generationId, partitions);
             return error == GroupError.STALE_MEMBER_EPOCH ? GroupError.ILLEGAL_GENERATION : error;
         }
         ClassicGroup group = groups.get(groupId);

@@ -82,6 +82,11 @@ public final class TransactionIndex {
         file = target;
     }
 
+    /** Every aborted transaction in the index, oldest first (the cleaner carries them into cleaned segments). */
+    public List<AbortedTxn> entries() {
+        return entries;
+    }
+
     public Path file() {
         return file;
     }
