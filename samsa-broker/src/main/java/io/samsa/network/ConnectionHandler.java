@@ -75,6 +75,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             response = handler.handle(frame, connection);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
+        } catch (Error e) {
+            // Left to fail the serial chain, it would leave every later request of this connection unanswered.
+            LOG.error("Request handler failed on connection {} from {}", connection.id(), connection.remoteAddress(),
+                    e);
+            response = CompletableFuture.failedFuture(e);
         }
         response.whenComplete((buffer, error) -> ctx.executor().execute(() -> complete(ctx, slot, buffer, error)));
     }
