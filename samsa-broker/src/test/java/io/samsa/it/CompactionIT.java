@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -111,6 +112,44 @@ class CompactionIT {
     }
 
     @Test
+    void cleaningDropsAbortedTransactionsAndKeepsTheLastCommittedValueOfEachKey() {
+        String topic = "compacted-txn";
+        samsa.createTopic(topic, 1, Map.of("cleanup.policy", "compact", "segment.bytes", "2048",
+                "min.cleanable.dirty.ratio", "0.01", "delete.retention.ms", "0"));
+        KafkaProducer<String, String> transactional = samsa.producer(Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "compacting-writer", ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 1024));
+        transactional.initTransactions();
+        // Rounds 0, 2, 4 commit; 1, 3, 5 abort: the last write of every key is aborted, so the value that must
+        // survive is round 4's, which the aborted round 5 must not hide from the cleaner.
+        for (int round = 0; round < 6; round++) {
+            transactional.beginTransaction();
+            for (int k = 0; k < KEYS; k++) {
+                transactional.send(new ProducerRecord<>(topic, 0, "key-" + k, "key-" + k + "-r" + round));
+            }
+            if (round % 2 == 0) {
+                transactional.commitTransaction();
+            } else {
+                transactional.flush();
+                transactional.abortTransaction();
+            }
+        }
+        KafkaProducer<String, String> plain = samsa.producer(Map.of());
+        produceFillers(plain, topic, "txn");
+
+        // Cleaned: one data record per key is left, even for a reader that sees aborted data.
+        await().atMost(Duration.ofSeconds(60)).until(() -> keyCounts(readToEnd(topic)).values().stream()
+                .allMatch(count -> count == 1));
+        for (String isolation : List.of("read_uncommitted", "read_committed")) {
+            Map<String, String> latest = new HashMap<>();
+            readToEnd(samsa, new TopicPartition(topic, 0), isolation).stream().filter(r -> r.key().startsWith("key-"))
+                    .forEach(r -> latest.put(r.key(), r.value()));
+            assertThat(latest).as(isolation).hasSize(KEYS);
+            latest.forEach((key, value) -> assertThat(value).as(isolation).isEqualTo(key + "-r4"));
+        }
+    }
+
+    @Test
     void consumerOffsetsAreCleanedAndCommittedOffsetsSurviveARestart() throws Exception {
         try (BrokerFixture broker = BrokerFixture.start(CLEANER)) {
             broker.createTopic("inputs", 3, Map.of());
@@ -186,7 +225,13 @@ class CompactionIT {
     }
 
     private static List<ConsumerRecord<String, String>> readToEnd(BrokerFixture broker, TopicPartition tp) {
-        try (KafkaConsumer<String, String> consumer = broker.consumer(Map.of())) {
+        return readToEnd(broker, tp, "read_uncommitted");
+    }
+
+    private static List<ConsumerRecord<String, String>> readToEnd(BrokerFixture broker, TopicPartition tp,
+            String isolation) {
+        try (KafkaConsumer<String, String> consumer = broker.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                isolation))) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
