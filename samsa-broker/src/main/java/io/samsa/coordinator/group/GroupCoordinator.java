@@ -97,6 +97,13 @@ public final class GroupCoordinator {
     private final ConsumerGroups consumerGroups;
     private final LongSupplier clock;
     private final PendingTransactionalOffsets pendingTransactionalOffsets = new PendingTransactionalOffsets();
+    /**
+     * Every offset write (plain or transactional) gets the next number, in log order; {@link #committedBy} holds the
+     * number of the write that set each committed offset. A transaction that commits later applies its offset only
+     * if that offset was written after the current one, as Kafka compares log positions.
+     */
+    private long writeSequence;
+    private final Map<OffsetKey, Long> committedBy = new HashMap<>();
 
     /**
      * @param topics every topic's partition count, as the metadata has it now (the consumer protocol assigns them)
@@ -142,12 +149,15 @@ public final class GroupCoordinator {
                     if (k == null) {
                         return;
                     }
+                    long sequence = ++writeSequence;
                     if (producerId >= 0) {
-                        pendingTransactionalOffsets.add(producerId, k, OffsetRecords.readValue(value));
+                        pendingTransactionalOffsets.add(producerId, k, OffsetRecords.readValue(value), sequence);
                     } else if (value == null) {
                         offsets.remove(k);
+                        committedBy.put(k, sequence);
                     } else {
                         offsets.put(k, OffsetRecords.readValue(value));
+                        committedBy.put(k, sequence);
                         groups.computeIfAbsent(k.group(), id -> new ClassicGroup(id, clock.getAsLong()));
                     }
                 }
@@ -648,11 +658,12 @@ public final class GroupCoordinator {
             return done(results);
         }
         holdOffsetsOf(groupId);
+        long sequence = ++writeSequence;
         return writer.append(partitionFor(groupId), records).handle((ok, failure) -> {
             synchronized (this) {
                 for (OffsetKey key : accepted.keySet()) {
                     if (failure == null) {
-                        offsets.put(key, accepted.get(key));
+                        applyCommitted(key, accepted.get(key), sequence);
                         results.put(key, GroupError.NONE);
                     } else {
                         results.put(key, GroupError.KAFKA_STORAGE_ERROR);
@@ -728,11 +739,12 @@ public final class GroupCoordinator {
             return done(results);
         }
         holdOffsetsOf(groupId);
+        long sequence = ++writeSequence;
         return writer.appendTransactional(partitionFor(groupId), producerId, producerEpoch, records, check)
                 .thenApply(ok -> {
                     synchronized (this) {
                         accepted.forEach((key, offset) -> {
-                            pendingTransactionalOffsets.add(producerId, key, offset);
+                            pendingTransactionalOffsets.add(producerId, key, offset, sequence);
                             results.put(key, GroupError.NONE);
                         });
                         return results;
@@ -772,13 +784,21 @@ public final class GroupCoordinator {
      * offsets {@code producerId} committed there in the transaction become committed, or are dropped.
      */
     public synchronized void endTransaction(int offsetsPartition, long producerId, boolean commit) {
-        Map<OffsetKey, CommittedOffset> ended = pendingTransactionalOffsets.end(producerId,
+        Map<OffsetKey, PendingTransactionalOffsets.Pending> ended = pendingTransactionalOffsets.end(producerId,
                 group -> partitionFor(group) == offsetsPartition);
         if (commit) {
-            ended.forEach((key, offset) -> {
-                offsets.put(key, offset);
+            ended.forEach((key, pending) -> {
+                applyCommitted(key, pending.offset(), pending.writeSequence());
                 holdOffsetsOf(key.group());
             });
+        }
+    }
+
+    /** Makes {@code offset} the committed one unless a later write already set it. */
+    private void applyCommitted(OffsetKey key, CommittedOffset offset, long sequence) {
+        if (sequence > committedBy.getOrDefault(key, -1L)) {
+            offsets.put(key, offset);
+            committedBy.put(key, sequence);
         }
     }
 

@@ -14,10 +14,13 @@ import java.util.function.Predicate;
  */
 final class PendingTransactionalOffsets {
 
-    private final Map<Long, Map<OffsetKey, CommittedOffset>> byProducer = new HashMap<>();
+    /** An offset waiting for its transaction, with the coordinator's sequence number of the write that holds it. */
+    record Pending(CommittedOffset offset, long writeSequence) {}
 
-    void add(long producerId, OffsetKey key, CommittedOffset offset) {
-        byProducer.computeIfAbsent(producerId, id -> new HashMap<>()).put(key, offset);
+    private final Map<Long, Map<OffsetKey, Pending>> byProducer = new HashMap<>();
+
+    void add(long producerId, OffsetKey key, CommittedOffset offset, long writeSequence) {
+        byProducer.computeIfAbsent(producerId, id -> new HashMap<>()).put(key, new Pending(offset, writeSequence));
     }
 
     /**
@@ -26,14 +29,14 @@ final class PendingTransactionalOffsets {
      *
      * @return the offsets removed
      */
-    Map<OffsetKey, CommittedOffset> end(long producerId, Predicate<String> inPartition) {
-        Map<OffsetKey, CommittedOffset> pending = byProducer.get(producerId);
-        Map<OffsetKey, CommittedOffset> ended = new HashMap<>();
+    Map<OffsetKey, Pending> end(long producerId, Predicate<String> inPartition) {
+        Map<OffsetKey, Pending> pending = byProducer.get(producerId);
+        Map<OffsetKey, Pending> ended = new HashMap<>();
         if (pending == null) {
             return ended;
         }
-        for (Iterator<Map.Entry<OffsetKey, CommittedOffset>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<OffsetKey, CommittedOffset> e = it.next();
+        for (Iterator<Map.Entry<OffsetKey, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<OffsetKey, Pending> e = it.next();
             if (inPartition.test(e.getKey().group())) {
                 ended.put(e.getKey(), e.getValue());
                 it.remove();
@@ -47,7 +50,7 @@ final class PendingTransactionalOffsets {
 
     /** Whether an open transaction has committed an offset for this partition of the group. */
     boolean isPending(OffsetKey key) {
-        for (Map<OffsetKey, CommittedOffset> pending : byProducer.values()) {
+        for (Map<OffsetKey, Pending> pending : byProducer.values()) {
             if (pending.containsKey(key)) {
                 return true;
             }

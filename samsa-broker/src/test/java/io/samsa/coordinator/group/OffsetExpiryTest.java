@@ -2,7 +2,6 @@ package io.samsa.coordinator.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.samsa.coordinator.PartitionWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,29 +17,9 @@ class OffsetExpiryTest {
 
     private static final long RETENTION = TimeUnit.MINUTES.toMillis(10);
 
-    /** The offsets topic as a list of appended records. */
-    private static final class Recorded implements PartitionWriter {
-        final List<KeyValue> appended = new ArrayList<>();
-
-        @Override
-        public synchronized CompletableFuture<Void> append(int partition, List<KeyValue> records) {
-            appended.addAll(records);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
-                List<KeyValue> records, Runnable check) {
-            return append(partition, records);
-        }
-
-        @Override
-        public void replay(int partition, ReplayVisitor visitor) {}
-    }
-
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
-    private final Recorded log = new Recorded();
+    private final RecordingPartitionWriter log = new RecordingPartitionWriter();
     private final GroupCoordinator coordinator = new GroupCoordinator(new GroupCoordinator.Settings(1, 6000, 300_000,
             0, 100, 4096, RETENTION, new GroupCoordinator.ConsumerProtocol(45_000, 5000, 100, List.of("uniform"))),
             log, scheduler, () -> Map.of("t", 2), now::get);
