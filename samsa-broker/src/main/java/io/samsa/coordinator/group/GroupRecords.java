@@ -1,5 +1,6 @@
 package io.samsa.coordinator.group;
 
+import io.samsa.coordinator.RecordBytes;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -30,7 +31,7 @@ final class GroupRecords {
     private GroupRecords() {}
 
     static byte[] key(String groupId) {
-        return OffsetRecords.write(out -> {
+        return RecordBytes.write(out -> {
             out.writeShort(GROUP_KEY_VERSION);
             out.writeUTF(groupId);
         });
@@ -48,7 +49,7 @@ final class GroupRecords {
     // ---- Classic groups ---------------------------------------------------------------------------------------------
 
     static byte[] classic(ClassicGroup group) {
-        return OffsetRecords.write(out -> {
+        return RecordBytes.write(out -> {
             out.writeByte(CLASSIC);
             out.writeInt(group.generationId);
             writeNullable(out, group.protocolType);
@@ -75,7 +76,7 @@ final class GroupRecords {
     // ---- Consumer-protocol groups ----------------------------------------------------------------------------------
 
     static byte[] consumer(ConsumerGroup group) {
-        return OffsetRecords.write(out -> {
+        return RecordBytes.write(out -> {
             out.writeByte(CONSUMER);
             out.writeInt(group.groupEpoch);
             out.writeInt(group.assignmentEpoch);

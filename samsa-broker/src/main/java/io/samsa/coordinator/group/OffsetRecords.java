@@ -1,9 +1,8 @@
 package io.samsa.coordinator.group;
 
+import io.samsa.coordinator.RecordBytes;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -20,7 +19,7 @@ final class OffsetRecords {
     private OffsetRecords() {}
 
     static byte[] key(OffsetKey key) {
-        return write(out -> {
+        return RecordBytes.write(out -> {
             out.writeShort(OFFSET_KEY_VERSION);
             out.writeUTF(key.group());
             out.writeUTF(key.topic());
@@ -29,7 +28,7 @@ final class OffsetRecords {
     }
 
     static byte[] value(CommittedOffset offset) {
-        return write(out -> {
+        return RecordBytes.write(out -> {
             out.writeShort(VALUE_VERSION);
             out.writeLong(offset.offset());
             out.writeInt(offset.leaderEpoch());
@@ -60,21 +59,5 @@ final class OffsetRecords {
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt __consumer_offsets value", e);
         }
-    }
-
-    /** Writes one record's bytes. */
-    interface Writer {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    /** The bytes {@code writer} writes (shared with {@link GroupRecords}). */
-    static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writer.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 }

@@ -1,9 +1,8 @@
 package io.samsa.coordinator.transaction;
 
+import io.samsa.coordinator.RecordBytes;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
@@ -22,14 +21,14 @@ final class TransactionRecords {
     private TransactionRecords() {}
 
     static byte[] key(String transactionalId) {
-        return write(out -> {
+        return RecordBytes.write(out -> {
             out.writeShort(KEY_VERSION);
             out.writeUTF(transactionalId);
         });
     }
 
     static byte[] value(TransactionMetadata m) {
-        return write(out -> {
+        return RecordBytes.write(out -> {
             out.writeShort(VALUE_VERSION);
             out.writeLong(m.producerId());
             out.writeLong(m.previousProducerId());
@@ -81,19 +80,5 @@ final class TransactionRecords {
             throw new UncheckedIOException("corrupt __transaction_state value of " + transactionalId,
                     e instanceof IOException io ? io : new IOException(e));
         }
-    }
-
-    private interface Writer {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    private static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writer.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 }
