@@ -89,6 +89,8 @@ public final class Apis {
                         new TxnOffsetCommitHandler(s.groups(), s.transactions(), s.metadata(), s.offsetsTopic()))
                 .register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, new DescribeTransactionsHandler(s.transactions()))
                 .register(ApiKeys.LIST_TRANSACTIONS, 0, new ListTransactionsHandler(s.transactions()))
+                .register(ApiKeys.WRITE_TXN_MARKERS, 1,
+                        new WriteTxnMarkersHandler(new TransactionMarkers(s.replicas(), s.groups())))
                 .build();
     }
 }

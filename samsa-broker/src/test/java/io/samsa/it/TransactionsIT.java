@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
@@ -146,6 +147,29 @@ class TransactionsIT {
                 assertThat(latest(admin, "lso", IsolationLevel.READ_COMMITTED)).isEqualTo(5);
                 assertThat(offsetsAndValues(readAll(samsa, "lso", IsolationLevel.READ_COMMITTED)))
                         .containsExactly("0:p0", "1:t1", "2:p2", "3:t3");
+            }
+        }
+    }
+
+    @Test
+    void anAdminAbortEndsAHangingTransaction() throws Exception {
+        try (BrokerFixture samsa = BrokerFixture.start(BROKER)) {
+            samsa.createTopic("hanging", 1, Map.of());
+            TopicPartition tp = new TopicPartition("hanging", 0);
+            KafkaProducer<String, String> producer = transactional(samsa, "hanging-tx", Map.of());
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("hanging", "h0")).get(); // 0, never committed by the producer
+            try (Admin admin = samsa.admin()) {
+                assertThat(latest(admin, "hanging", IsolationLevel.READ_COMMITTED)).isZero();
+                ProducerState state = admin.describeProducers(List.of(tp)).all().get().get(tp).activeProducers()
+                        .get(0);
+                // What kafka-transactions --abort does: WriteTxnMarkers to the partition's leader.
+                admin.abortTransaction(new AbortTransactionSpec(tp, state.producerId(),
+                        (short) state.producerEpoch(), state.coordinatorEpoch().orElse(-1))).all().get();
+                assertThat(latest(admin, "hanging", IsolationLevel.READ_COMMITTED)).isEqualTo(2); // marker at 1
+                assertThat(offsetsAndValues(readAll(samsa, "hanging", IsolationLevel.READ_COMMITTED))).isEmpty();
+                assertThat(offsetsAndValues(readAll(samsa, "hanging", IsolationLevel.READ_UNCOMMITTED)))
+                        .containsExactly("0:h0");
             }
         }
     }
