@@ -38,6 +38,8 @@ public final class Main {
             err.println("Unknown command '" + args[0] + "'. Try --help.");
             return 2;
         }
+        // Logging first, on this thread: SLF4J initialised by two threads at once prints "replaying" warnings.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         // The slowest parts of a cold start are class initialisers; run them on the second core from the outset.
         Thread.ofPlatform().daemon().name("samsa-preload").start(() -> {
             KafkaServer.preload();
