@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *       survive, and the last batch of each group, so that a cleaned segment ends exactly where its group ended
  *       (which the crash recovery of a swap relies on);
  *   <li>keeps control batches (transaction markers) as they are, and drops the records of batches the log reports
- *       as aborted (see {@link Log#abortedBatches}, the seam for transactions);
+ *       as aborted by the transaction index (see {@link Log#abortedBatches});
  *   <li>swaps each cleaned segment in crash-safely ({@link Log#replaceSegments}) and checkpoints the end of the
  *       mapped part as the next first dirty offset.
  * </ol>
