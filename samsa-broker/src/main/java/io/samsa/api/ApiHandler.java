@@ -11,6 +11,9 @@ import org.apache.kafka.common.protocol.ApiMessage;
  */
 public interface ApiHandler {
 
+    /** Kafka's marker for "authorized operations were not asked for" in describe responses. */
+    int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
     /**
      * Handles a request whose version this handler declared it serves.
      *

@@ -20,8 +20,6 @@ import org.apache.kafka.common.protocol.ApiMessage;
  */
 final class ConsumerGroupDescribeHandler implements ApiHandler {
 
-    /** Kafka's "authorized operations were not asked for" marker. */
-    private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
     private static final byte CONSUMER_MEMBER = 1;
 
     private final GroupCoordinator groups;
@@ -40,7 +38,7 @@ final class ConsumerGroupDescribeHandler implements ApiHandler {
         for (String groupId : data.groupIds()) {
             ConsumerGroupDescribeResponseData.DescribedGroup described =
                     new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
-                            .setAuthorizedOperations(OPERATIONS_OMITTED);
+                            .setAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
             if (groupId == null || groupId.isEmpty()) {
                 response.groups().add(described.setErrorCode(ErrorMapper.toError(GroupError.INVALID_GROUP_ID)
                         .code()));

@@ -13,8 +13,6 @@ import org.apache.kafka.common.protocol.Errors;
 /** DescribeCluster: cluster id, controller and brokers. Without ACLs no authorized operations are reported. */
 final class DescribeClusterHandler implements ApiHandler {
 
-    /** Kafka's "authorized operations were not asked for" marker. */
-    private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final MetadataController metadata;
     private final BrokerIdentity identity;
@@ -32,7 +30,7 @@ final class DescribeClusterHandler implements ApiHandler {
                 .setEndpointType(data.endpointType())
                 .setClusterId(identity.clusterId())
                 .setControllerId(identity.brokerId())
-                .setClusterAuthorizedOperations(OPERATIONS_OMITTED);
+                .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
         if (data.endpointType() != 1) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
                     .setErrorMessage("Only brokers can be described: there are no separate controller endpoints"));

@@ -16,8 +16,6 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class DescribeGroupsHandler implements ApiHandler {
 
-    /** Kafka's "authorized operations were not asked for" marker. */
-    private static final int OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final GroupCoordinator groups;
 
@@ -34,7 +32,7 @@ final class DescribeGroupsHandler implements ApiHandler {
             DescribeGroupsResponseData.DescribedGroup described = new DescribeGroupsResponseData.DescribedGroup()
                     .setGroupId(groupId).setGroupState(group.state().kafkaName())
                     .setProtocolType(group.protocolType()).setProtocolData(group.protocolName())
-                    .setAuthorizedOperations(OPERATIONS_OMITTED).setErrorCode(Errors.NONE.code());
+                    .setAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED).setErrorCode(Errors.NONE.code());
             if (group.state() == GroupState.DEAD && request.version() >= 6) {
                 described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
                         .setErrorMessage("Group " + groupId + " not found.");

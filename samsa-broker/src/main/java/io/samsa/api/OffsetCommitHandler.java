@@ -1,15 +1,11 @@
 package io.samsa.api;
 
-import io.samsa.coordinator.group.CommittedOffset;
 import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.group.GroupError;
 import io.samsa.coordinator.group.OffsetKey;
 import io.samsa.metadata.MetadataController;
-import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
@@ -33,32 +29,23 @@ final class OffsetCommitHandler implements ApiHandler {
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         OffsetCommitRequestData data = (OffsetCommitRequestData) request.body();
-        MetadataImage image = metadata.image();
-        long now = System.currentTimeMillis();
-        Map<OffsetKey, CommittedOffset> commits = new HashMap<>();
-        Map<OffsetKey, Errors> refused = new HashMap<>();
+        CommitBatch batch = new CommitBatch(metadata.image(), data.groupId());
         for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : data.topics()) {
-            MetadataImage.TopicImage known = image.topic(topic.name());
             for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
-                OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
-                if (known == null || !known.partitions().containsKey(p.partitionIndex())) {
-                    refused.put(key, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                } else {
-                    commits.put(key, new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(),
-                            p.committedMetadata() == null ? "" : p.committedMetadata(), now));
-                }
+                batch.add(topic.name(), p.partitionIndex(), p.committedOffset(), p.committedLeaderEpoch(),
+                        p.committedMetadata());
             }
         }
         return groups.commitOffsets(data.groupId(), data.memberId(), data.groupInstanceId(),
-                data.generationIdOrMemberEpoch(), commits).thenApply(results -> {
+                data.generationIdOrMemberEpoch(), batch.commits).thenApply(results -> {
                     OffsetCommitResponseData response = new OffsetCommitResponseData();
                     for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : data.topics()) {
                         OffsetCommitResponseData.OffsetCommitResponseTopic t =
                                 new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(topic.name());
                         for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
-                            OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
-                            Errors error = refused.containsKey(key) ? refused.get(key)
-                                    : errorAt(request.version(), results.getOrDefault(key, GroupError.NONE));
+                            Errors refused = batch.refusal(topic.name(), p.partitionIndex());
+                            Errors error = refused != null ? refused : errorAt(request.version(), results.getOrDefault(
+                                    new OffsetKey(data.groupId(), topic.name(), p.partitionIndex()), GroupError.NONE));
                             t.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
                                     .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
                         }

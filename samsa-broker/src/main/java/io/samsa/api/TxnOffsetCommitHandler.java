@@ -1,6 +1,5 @@
 package io.samsa.api;
 
-import io.samsa.coordinator.group.CommittedOffset;
 import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.group.GroupError;
 import io.samsa.coordinator.group.OffsetKey;
@@ -8,11 +7,8 @@ import io.samsa.coordinator.transaction.TransactionCoordinator;
 import io.samsa.coordinator.transaction.TxnError;
 import io.samsa.coordinator.transaction.TxnPartition;
 import io.samsa.metadata.MetadataController;
-import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
@@ -45,20 +41,11 @@ final class TxnOffsetCommitHandler implements ApiHandler {
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         TxnOffsetCommitRequestData data = (TxnOffsetCommitRequestData) request.body();
-        MetadataImage image = metadata.image();
-        long now = System.currentTimeMillis();
-        Map<OffsetKey, CommittedOffset> commits = new HashMap<>();
-        Map<OffsetKey, Errors> refused = new HashMap<>();
+        CommitBatch batch = new CommitBatch(metadata.image(), data.groupId());
         for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic topic : data.topics()) {
-            MetadataImage.TopicImage known = image.topic(topic.name());
             for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : topic.partitions()) {
-                OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
-                if (known == null || !known.partitions().containsKey(p.partitionIndex())) {
-                    refused.put(key, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                } else {
-                    commits.put(key, new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(),
-                            p.committedMetadata() == null ? "" : p.committedMetadata(), now));
-                }
+                batch.add(topic.name(), p.partitionIndex(), p.committedOffset(), p.committedLeaderEpoch(),
+                        p.committedMetadata());
             }
         }
         boolean abortableSupported = request.version() >= 4;
@@ -73,7 +60,7 @@ final class TxnOffsetCommitHandler implements ApiHandler {
             }
         };
         return groups.commitTransactionalOffsets(data.groupId(), data.producerId(), data.producerEpoch(),
-                data.memberId(), data.groupInstanceId(), data.generationId(), commits, verification)
+                data.memberId(), data.groupInstanceId(), data.generationId(), batch.commits, verification)
                 .handle((results, failure) -> {
                     Errors writeError = failure == null ? null : ErrorMapper.toError(failure);
                     TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
@@ -81,10 +68,11 @@ final class TxnOffsetCommitHandler implements ApiHandler {
                         TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic t =
                                 new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName(topic.name());
                         for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : topic.partitions()) {
-                            OffsetKey key = new OffsetKey(data.groupId(), topic.name(), p.partitionIndex());
-                            Errors error = refused.containsKey(key) ? refused.get(key)
-                                    : writeError != null ? writeError
-                                    : ErrorMapper.toError(results.getOrDefault(key, GroupError.NONE));
+                            Errors refused = batch.refusal(topic.name(), p.partitionIndex());
+                            Errors error = refused != null ? refused : writeError != null ? writeError
+                                    : ErrorMapper.toError(results.getOrDefault(
+                                            new OffsetKey(data.groupId(), topic.name(), p.partitionIndex()),
+                                            GroupError.NONE));
                             t.partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
                                     .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
                         }

@@ -1,5 +1,6 @@
 package io.samsa.server;
 
+import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.log.CleanerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -204,7 +205,7 @@ public final class BrokerConfig {
         }
         String assignors = explicit.getOrDefault("group.consumer.assignors", "uniform,range");
         if (assignorList(assignors).isEmpty()
-                || !assignorList(assignors).stream().allMatch(a -> a.equals("uniform") || a.equals("range"))) {
+                || !assignorList(assignors).stream().allMatch(GroupCoordinator.ConsumerProtocol::isKnownAssignor)) {
             problems.add("Invalid value '" + assignors + "' for group.consumer.assignors: a comma-separated list of"
                     + " uniform and range");
         }

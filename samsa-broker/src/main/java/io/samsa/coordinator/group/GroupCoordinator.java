@@ -64,9 +64,14 @@ public final class GroupCoordinator {
 
         public ConsumerProtocol {
             assignors = List.copyOf(assignors);
-            if (assignors.isEmpty() || !assignors.stream().allMatch(ConsumerGroups::isKnownAssignor)) {
+            if (assignors.isEmpty() || !assignors.stream().allMatch(ConsumerProtocol::isKnownAssignor)) {
                 throw new IllegalArgumentException("Assignors must be some of uniform, range: " + assignors);
             }
+        }
+
+        /** Whether a server-side assignor of this name exists (group.consumer.assignors, group.remote.assignor). */
+        public static boolean isKnownAssignor(String name) {
+            return ConsumerGroups.isKnownAssignor(name);
         }
     }
 
@@ -935,9 +940,7 @@ public final class GroupCoordinator {
         owned.keySet().forEach(k -> tombstones.add(new PartitionWriter.KeyValue(OffsetRecords.key(k), null)));
         tombstones.add(new PartitionWriter.KeyValue(GroupRecords.key(groupId), null));
         group.state = GroupState.DEAD;
-        CompletableFuture<Void> written = tombstones.isEmpty() ? CompletableFuture.completedFuture(null)
-                : writer.append(partitionFor(groupId), tombstones);
-        return written.handle((ok, failure) -> {
+        return writer.append(partitionFor(groupId), tombstones).handle((ok, failure) -> {
             synchronized (this) {
                 if (failure != null) {
                     group.state = GroupState.EMPTY;
