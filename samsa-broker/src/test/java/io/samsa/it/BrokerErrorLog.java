@@ -15,18 +15,28 @@ import java.util.List;
 final class BrokerErrorLog implements AutoCloseable {
 
     private final PrintStream original = System.err;
+    private final boolean quiet;
     private final List<String> errors = new ArrayList<>();
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private boolean inError;
 
-    private BrokerErrorLog() {}
+    private BrokerErrorLog(boolean quiet) {
+        this.quiet = quiet;
+    }
 
     static BrokerErrorLog watch() {
-        BrokerErrorLog log = new BrokerErrorLog();
+        return install(new BrokerErrorLog(false));
+    }
+
+    /** Like {@link #watch()}, but passes on only the ERROR lines (a fuzz run logs a line per rejected frame). */
+    static BrokerErrorLog quiet() {
+        return install(new BrokerErrorLog(true));
+    }
+
+    private static BrokerErrorLog install(BrokerErrorLog log) {
         System.setErr(new PrintStream(new OutputStream() {
             @Override
             public void write(int b) {
-                log.original.write(b);
                 log.accept(b);
             }
         }, true, StandardCharsets.UTF_8));
@@ -47,6 +57,9 @@ final class BrokerErrorLog implements AutoCloseable {
             inError = true;
         } else {
             inError = false;
+        }
+        if (!quiet || inError || text.contains(" ERROR ")) {
+            original.println(text);
         }
     }
 

@@ -11,11 +11,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A loopback TCP proxy in front of the broker that can lose one Produce response: the broker has appended the batch,
  * but the client sees its connection drop instead of the answer, so it must retry the same batch. This is the failure
- * idempotent producers exist for.
+ * idempotent producers exist for. It can also hand every request frame it forwards to a listener (the fuzz corpus is
+ * recorded that way from real clients).
  */
 final class DroppingProxy implements AutoCloseable {
 
@@ -24,6 +26,7 @@ final class DroppingProxy implements AutoCloseable {
     private final AtomicBoolean dropNextProduceResponse = new AtomicBoolean();
     private final AtomicInteger droppedResponses = new AtomicInteger();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<byte[]> requestListener = frame -> { };
 
     DroppingProxy() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -38,6 +41,11 @@ final class DroppingProxy implements AutoCloseable {
 
     void setUpstream(InetSocketAddress upstream) {
         this.upstream = upstream;
+    }
+
+    /** Sees every request frame (without its length prefix) before it is forwarded. */
+    void setRequestListener(Consumer<byte[]> listener) {
+        this.requestListener = listener;
     }
 
     /** The response to the next Produce request will be swallowed and its connection closed. */
@@ -76,6 +84,7 @@ final class DroppingProxy implements AutoCloseable {
                 DataOutputStream out = new DataOutputStream(broker.getOutputStream())) {
             while (true) {
                 byte[] frame = readFrame(in);
+                requestListener.accept(frame);
                 short apiKey = (short) (((frame[0] & 0xff) << 8) | (frame[1] & 0xff));
                 if (apiKey == 0 && dropNextProduceResponse.compareAndSet(true, false)) {
                     toDrop.add(correlationId(frame, 4));

@@ -33,6 +33,11 @@ final class RawClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** How long a read waits before it fails with a SocketTimeoutException. */
+    void setTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
