@@ -26,7 +26,7 @@ final class AlterConfigsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         AlterConfigsRequestData data = (AlterConfigsRequestData) request.body();
         AlterConfigsResponseData response = new AlterConfigsResponseData();
-        PublishedChanges changed = new PublishedChanges();
+        PublishedChanges changed = new PublishedChanges(PublishedChanges.MAX_WAIT_MS);
         for (AlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
             AlterConfigsResponseData.AlterConfigsResourceResponse result =
                     new AlterConfigsResponseData.AlterConfigsResourceResponse()

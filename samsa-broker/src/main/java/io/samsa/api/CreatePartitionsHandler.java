@@ -32,7 +32,7 @@ final class CreatePartitionsHandler implements ApiHandler {
         CreatePartitionsRequestData data = (CreatePartitionsRequestData) request.body();
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         boolean tooLarge = partitionsAdded(data, metadata.image()) > MetadataController.MAX_RECORDS_PER_CHANGE;
-        PublishedChanges changed = new PublishedChanges();
+        PublishedChanges changed = new PublishedChanges(data.timeoutMs());
         for (CreatePartitionsRequestData.CreatePartitionsTopic topic : data.topics()) {
             CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(topic.name());
             response.results().add(result);

@@ -22,8 +22,9 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * CreateTopics, including validate-only; since v5 the response carries the topic's effective configs. As in Kafka
- * 4.1, a request asking for more than {@value #MAX_PARTITIONS_PER_REQUEST} partitions in all is refused whole with
- * POLICY_VIOLATION before anything is created. The internal topics are the broker's to create (with their configured
+ * 4.1, a request asking for more than {@value #MAX_PARTITIONS_PER_REQUEST} partitions in all, or for more than
+ * {@link MetadataController#MAX_RECORDS_PER_CHANGE} metadata records (a record per topic, partition and config), is
+ * refused whole with POLICY_VIOLATION and Kafka's message before anything is created. The internal topics are the broker's to create (with their configured
  * partition counts): a client asking for one that does not exist yet gets INVALID_REQUEST, where Kafka would create
  * it with whatever partition count the client chose and leave its coordinator without the partitions it expects.
  */
@@ -45,10 +46,18 @@ final class CreateTopicsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         CreateTopicsRequestData data = (CreateTopicsRequestData) request.body();
         CreateTopicsResponseData response = new CreateTopicsResponseData();
-        if (requestedPartitions(data) > MAX_PARTITIONS_PER_REQUEST) {
+        long partitions = requestedPartitions(data);
+        long records = partitions;
+        for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
+            records += 1 + topic.configs().size();
+        }
+        // Kafka checks the partitions first, then bounds the records of the whole request as one change.
+        String refusal = partitions > MAX_PARTITIONS_PER_REQUEST ? TOO_MANY_PARTITIONS
+                : records > MetadataController.MAX_RECORDS_PER_CHANGE ? MetadataController.TOO_LARGE_CHANGE : null;
+        if (refusal != null) {
             for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
                 if (response.topics().find(topic.name()) == null) {
-                    response.topics().add(failed(topic.name(), Errors.POLICY_VIOLATION, TOO_MANY_PARTITIONS));
+                    response.topics().add(failed(topic.name(), Errors.POLICY_VIOLATION, refusal));
                 }
             }
             return CompletableFuture.completedFuture(response);
@@ -60,7 +69,7 @@ final class CreateTopicsHandler implements ApiHandler {
                 duplicates.add(t.name());
             }
         });
-        PublishedChanges changed = new PublishedChanges();
+        PublishedChanges changed = new PublishedChanges(data.timeoutMs());
         for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
             if (duplicates.contains(topic.name())) {
                 if (response.topics().find(topic.name()) == null) {
@@ -84,9 +93,10 @@ final class CreateTopicsHandler implements ApiHandler {
                 }
                 Map<Integer, List<Integer>> assignments = new HashMap<>();
                 topic.assignments().forEach(a -> assignments.put(a.partitionIndex(), a.brokerIds()));
-                changed.add(metadata.createTopic(topic.name(), topic.numPartitions(), topic.replicationFactor(),
-                        assignments, configs, data.validateOnly())
-                        .thenAccept(created -> describe(result, created, configs, data.validateOnly())));
+                MetadataController.Committed<MetadataImage.TopicImage> created = metadata.createTopic(topic.name(),
+                        topic.numPartitions(), topic.replicationFactor(), assignments, configs, data.validateOnly());
+                describe(result, created.value(), configs, data.validateOnly());
+                changed.add(created.published());
             } catch (MetadataException e) {
                 result.setErrorCode(ErrorMapper.toError(e).code()).setErrorMessage(e.getMessage());
             }

@@ -29,7 +29,7 @@ final class DeleteTopicsHandler implements ApiHandler {
         List<DeleteTopicsRequestData.DeleteTopicState> wanted = new ArrayList<>(data.topics());
         data.topicNames().forEach(name -> wanted.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name)));
         DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-        PublishedChanges changed = new PublishedChanges();
+        PublishedChanges changed = new PublishedChanges(data.timeoutMs());
         for (DeleteTopicsRequestData.DeleteTopicState topic : wanted) {
             DeletableTopicResult result = new DeletableTopicResult().setName(topic.name()).setTopicId(topic.topicId());
             MetadataImage.TopicImage found = Topics.find(metadata.image(), topic.name(), topic.topicId());

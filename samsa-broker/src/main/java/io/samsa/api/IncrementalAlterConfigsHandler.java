@@ -43,7 +43,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         IncrementalAlterConfigsRequestData data = (IncrementalAlterConfigsRequestData) request.body();
         IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-        PublishedChanges changed = new PublishedChanges();
+        PublishedChanges changed = new PublishedChanges(PublishedChanges.MAX_WAIT_MS);
         for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());

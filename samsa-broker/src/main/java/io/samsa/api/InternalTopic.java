@@ -85,7 +85,7 @@ public final class InternalTopic implements PartitionWriter {
         }
         try {
             return metadata.createTopic(name, partitions, (short) -1, Map.of(), Map.of("cleanup.policy", "compact",
-                    "segment.bytes", String.valueOf(segmentBytes)), false).thenApply(topic -> null);
+                    "segment.bytes", String.valueOf(segmentBytes)), false).published().thenApply(topic -> null);
         } catch (MetadataException e) {
             if (e.kind() != MetadataException.Kind.TOPIC_ALREADY_EXISTS) {
                 throw e;

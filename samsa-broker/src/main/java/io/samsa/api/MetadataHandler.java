@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -94,9 +95,11 @@ final class MetadataHandler implements ApiHandler {
         try {
             InternalTopic internal = internalTopics.get(name);
             if (internal != null) {
-                return internal.create().thenApply(v -> describeCreated(name));
+                return internal.create().completeOnTimeout(null, PublishedChanges.MAX_WAIT_MS,
+                        TimeUnit.MILLISECONDS).thenApply(v -> describeCreated(name));
             }
-            return controller.createTopic(name, -1, (short) -1, Map.of(), Map.of(), false)
+            return controller.createTopic(name, -1, (short) -1, Map.of(), Map.of(), false).published()
+                    .completeOnTimeout(null, PublishedChanges.MAX_WAIT_MS, TimeUnit.MILLISECONDS)
                     .thenApply(created -> describeCreated(name));
         } catch (MetadataException e) {
             if (e.kind() == MetadataException.Kind.TOPIC_ALREADY_EXISTS) {

@@ -37,6 +37,14 @@ public final class MetadataController implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataController.class);
 
+    /**
+     * A committed (or validated) change: what it made, at once, and when it is published.
+     *
+     * @param value what the change made, as committed
+     * @param published completes once the change is published (at once for a validate-only change)
+     */
+    public record Committed<T>(T value, CompletableFuture<MetadataImage> published) {}
+
     /** Cluster-wide defaults a change falls back to. */
     public record Settings(int brokerId, int defaultPartitions, short defaultReplicationFactor) {}
 
@@ -105,10 +113,10 @@ public final class MetadataController implements AutoCloseable {
      * @param assignments explicit replica lists per partition, or empty
      * @param configs topic config overrides
      * @param validateOnly check everything but change nothing
-     * @return the topic as it is (or would be) created, once it is published
+     * @return the topic as it is (or would be) created
      * @throws MetadataException when the topic cannot be created
      */
-    public synchronized CompletableFuture<MetadataImage.TopicImage> createTopic(String name, int partitions,
+    public synchronized Committed<MetadataImage.TopicImage> createTopic(String name, int partitions,
             short replicationFactor, Map<Integer, List<Integer>> assignments, Map<String, String> configs,
             boolean validateOnly) {
         TopicNames.validate(name);
@@ -141,9 +149,11 @@ public final class MetadataController implements AutoCloseable {
         configs.forEach((key, value) -> records.add(
                 new MetadataRecord.Config(ConfigResource.Type.TOPIC, name, key, value.trim())));
         if (validateOnly) {
-            return CompletableFuture.completedFuture(MetadataImage.EMPTY.apply(records).topic(name));
+            return new Committed<>(MetadataImage.EMPTY.apply(records).topic(name),
+                    CompletableFuture.completedFuture(published));
         }
-        return commit(records).thenApply(image -> image.topic(name));
+        CompletableFuture<MetadataImage> done = commit(records);
+        return new Committed<>(committed.topic(name), done);
     }
 
     private int resolvedCount(int partitions) {

@@ -15,8 +15,11 @@ import java.lang.management.OperatingSystemMXBean;
  */
 final class OpenFileBudget implements PartitionCapacity {
 
-    /** Files a new partition opens at once: its first segment's log file (the indexes are memory-mapped). */
-    static final int FILES_PER_PARTITION = 2;
+    /**
+     * Files a new partition keeps open: its first segment's log file (indexes are memory-mapped and opened when
+     * written). Later segments each add one; the reserve is there for them.
+     */
+    static final int FILES_PER_PARTITION = 1;
     private static final long MIN_RESERVE = 512;
 
     private final com.sun.management.UnixOperatingSystemMXBean os;

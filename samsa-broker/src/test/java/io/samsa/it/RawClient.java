@@ -38,6 +38,11 @@ final class RawClient implements AutoCloseable {
         socket.setSoTimeout(millis);
     }
 
+    /** Bytes of responses already received and not read yet. */
+    int available() throws IOException {
+        return in.available();
+    }
+
     void sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();

@@ -104,7 +104,7 @@ class MetadataControllerTest {
     @Test
     void oneChangeIsBoundedAsInKafkaBeforeAnythingIsBuilt() {
         // 1 topic record + 9,999 partition records is the largest topic one change may create.
-        assertThat(controller.createTopic("largest", 9_999, (short) 1, Map.of(), Map.of(), true).join().partitions())
+        assertThat(controller.createTopic("largest", 9_999, (short) 1, Map.of(), Map.of(), true).value().partitions())
                 .hasSize(9_999);
         for (int count : new int[] {10_000, Integer.MAX_VALUE}) {
             assertThatThrownBy(() -> controller.createTopic("huge", count, (short) 1, Map.of(), Map.of(), false))
@@ -112,7 +112,7 @@ class MetadataControllerTest {
                             e -> assertThat(e.kind()).isEqualTo(MetadataException.Kind.POLICY_VIOLATION))
                     .hasMessage("Unable to perform excessively large batch operation.");
         }
-        controller.createTopic("small", 1, (short) 1, Map.of(), Map.of(), false).join();
+        controller.createTopic("small", 1, (short) 1, Map.of(), Map.of(), false).published().join();
         assertThatThrownBy(() -> controller.createPartitions("small", Integer.MAX_VALUE, null, false))
                 .isInstanceOfSatisfying(MetadataException.class,
                         e -> assertThat(e.kind()).isEqualTo(MetadataException.Kind.POLICY_VIOLATION));
@@ -125,7 +125,7 @@ class MetadataControllerTest {
         MetadataController limited = new MetadataController(LocalMetadataLog.open(dir.resolve("limited")),
                 new MetadataController.Settings(1, 2, (short) 1), count -> count > 5 ? "only 5 fit" : null);
         limited.registerBroker(1, "127.0.0.1", 9092).join();
-        limited.createTopic("fits", 5, (short) 1, Map.of(), Map.of(), false).join();
+        limited.createTopic("fits", 5, (short) 1, Map.of(), Map.of(), false).published().join();
         assertThatThrownBy(() -> limited.createTopic("too-many", 6, (short) 1, Map.of(), Map.of(), false))
                 .isInstanceOfSatisfying(MetadataException.class,
                         e -> assertThat(e.kind()).isEqualTo(MetadataException.Kind.POLICY_VIOLATION))
@@ -145,8 +145,8 @@ class MetadataControllerTest {
                 Thread.currentThread().interrupt();
             }
         });
-        CompletableFuture<MetadataImage.TopicImage> created =
-                controller.createTopic("slow", 1, (short) 1, Map.of(), Map.of(), false);
+        CompletableFuture<MetadataImage> created =
+                controller.createTopic("slow", 1, (short) 1, Map.of(), Map.of(), false).published();
         // Committed: a second creation is refused at once, while the first is still being published.
         assertThatThrownBy(() -> controller.createTopic("slow", 1, (short) 1, Map.of(), Map.of(), false))
                 .isInstanceOfSatisfying(MetadataException.class,
@@ -154,7 +154,7 @@ class MetadataControllerTest {
         assertThat(created).isNotDone();
         assertThat(controller.image().topic("slow")).isNull();
         release.countDown();
-        assertThat(created.get(10, TimeUnit.SECONDS).name()).isEqualTo("slow");
+        assertThat(created.get(10, TimeUnit.SECONDS).topic("slow")).isNotNull();
         assertThat(controller.image().topic("slow")).isNotNull();
     }
 

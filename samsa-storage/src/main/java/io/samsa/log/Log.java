@@ -117,13 +117,18 @@ public final class Log implements AutoCloseable {
      */
     public static Log open(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs,
             BatchCompression compression) {
+        boolean fresh = !Files.isDirectory(dir);
         IoErrors.run("create log directory", dir, () -> Files.createDirectories(dir));
         Log log = new Log(dir, tp, config, nowMs, compression);
-        log.load();
+        log.load(fresh);
         return log;
     }
 
-    private void load() {
+    /**
+     * @param fresh the directory did not exist: there is nothing to recover and nothing to make durable, so a new
+     *     partition costs no fsync (thousands of them are created at once)
+     */
+    private void load(boolean fresh) {
         Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(marker);
         List<Long> baseOffsets = IoErrors.call("list", dir, this::removeLeftoversAndListSegments);
@@ -148,14 +153,16 @@ public final class Log implements AutoCloseable {
         epochs.truncateFromEnd(logEndOffset);
         epochs.truncateFromStart(logStartOffset);
         rebuildProducerState();
-        if (!clean) {
+        if (!clean && !fresh) {
             producerState.takeSnapshot(logEndOffset);
             for (LogSegment segment : segments.values()) {
                 segment.flush();
             }
         }
         recoveryPoint = logEndOffset;
-        recoveryCheckpoint.write(recoveryPoint);
+        if (!fresh) {
+            recoveryCheckpoint.write(recoveryPoint);
+        }
         if (checkpointedStart != logStartOffset) {
             logStartCheckpoint.write(logStartOffset);
         }
