@@ -3,6 +3,9 @@ package io.samsa.api;
 import io.samsa.log.StorageException;
 import io.samsa.metadata.MetadataException;
 import io.samsa.replication.ReplicationException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
 /** Turns the exceptions of the layers below into the Kafka errors clients expect. Thread-safe (stateless). */
@@ -41,6 +44,19 @@ final class ErrorMapper {
     /** The message to send along, or null for Kafka's default message of the error. */
     static String message(Throwable error) {
         return unwrap(error).getMessage();
+    }
+
+    /** The records of a batch that caused its refusal (KIP-467), empty when the batch as a whole was refused. */
+    static List<ProduceResponseData.BatchIndexAndErrorMessage> recordErrors(Throwable error) {
+        if (!(unwrap(error) instanceof StorageException s)) {
+            return new ArrayList<>();
+        }
+        List<ProduceResponseData.BatchIndexAndErrorMessage> errors = new ArrayList<>();
+        for (StorageException.RecordError e : s.recordErrors()) {
+            errors.add(new ProduceResponseData.BatchIndexAndErrorMessage().setBatchIndex(e.batchIndex())
+                    .setBatchIndexErrorMessage(e.message()));
+        }
+        return errors;
     }
 
     /** The failure itself, not the CompletionException a future wrapped it in. */

@@ -135,7 +135,8 @@ final class ProduceHandler implements ApiHandler {
                     .setLogStartOffset(appended.logStartOffset());
         } catch (RuntimeException e) {
             Errors error = ErrorMapper.toError(e);
-            result.setErrorCode(error.code()).setErrorMessage(ErrorMapper.message(e));
+            result.setErrorCode(error.code()).setErrorMessage(ErrorMapper.message(e))
+                    .setRecordErrors(ErrorMapper.recordErrors(e));
         }
     }
 

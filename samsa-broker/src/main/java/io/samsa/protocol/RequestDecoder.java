@@ -16,6 +16,13 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
  * it with UNSUPPORTED_VERSION and the range it serves, as KIP-511 asks; its header is read as Kafka 4.1 reads it
  * (header v2, with tagged fields, from version 3 on), so a header Kafka cannot read closes the connection here too.
  * Thread-safe (stateless).
+ *
+ * <p>Bytes left in the frame after the body are ignored, as Apache Kafka ignores them (its {@code RequestContext}
+ * parses the body and never looks at what remains). Real clients rely on it: librdkafka 2.x writes a 4-byte
+ * placeholder for the topic count of a Metadata request for all topics and, at v9 and later, leaves it as four zero
+ * bytes, of which a parser reads only the first (a null compact array) and the next three as the request's remaining
+ * fields; the request's own last three bytes are then left over. A body that ends too early, an unknown API key or a
+ * version that is not served still close the connection, as in Kafka.
  */
 public final class RequestDecoder {
 
@@ -64,10 +71,6 @@ public final class RequestDecoder {
             request = AbstractRequest.parseRequest(apiKey, version, accessor).request;
         } catch (RuntimeException e) {
             throw new InvalidFrameException("malformed body of " + apiKey + " v" + version + ": " + e.getMessage(), e);
-        }
-        if (frame.hasRemaining()) {
-            throw new InvalidFrameException(frame.remaining() + " bytes left over after the body of " + apiKey
-                    + " v" + version);
         }
         return new Request(header, apiKey, version, request, size, false);
     }

@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -28,6 +32,29 @@ class ProduceErrorsIT {
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(RecordTooLargeException.class);
             assertThat(producer.send(new ProducerRecord<>("small", 0, null, "fits")).get().offset()).isZero();
+        }
+    }
+
+    @Test
+    void onACompactedTopicOnlyTheKeylessRecordsOfABatchFailAsSuchTheOthersAreToldWhyTheyFailedToo() throws Exception {
+        try (BrokerFixture samsa = BrokerFixture.start()) {
+            samsa.createTopic("compacted", 1, Map.of("cleanup.policy", "compact"));
+            KafkaProducer<String, String> producer = samsa.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5_000));
+            List<Future<RecordMetadata>> sent = List.of(
+                    producer.send(new ProducerRecord<>("compacted", 0, "k0", "v0")),
+                    producer.send(new ProducerRecord<>("compacted", 0, null, "no key")),
+                    producer.send(new ProducerRecord<>("compacted", 0, "k2", "v2")));
+            producer.flush();
+            // KIP-467: the response names the keyless record, so the producer fails it with the broker's reason and
+            // the others of its batch with a reason of their own (and could send those again).
+            assertThatThrownBy(() -> sent.get(1).get()).cause().isExactlyInstanceOf(InvalidRecordException.class)
+                    .hasMessage("Compacted topic cannot accept message without key in topic partition compacted-0");
+            for (int i : new int[] {0, 2}) {
+                assertThatThrownBy(() -> sent.get(i).get()).cause().isExactlyInstanceOf(KafkaException.class)
+                        .hasMessage("Failed to append record because it was part of a batch which had one more more"
+                                + " invalid records");
+            }
+            assertThat(producer.send(new ProducerRecord<>("compacted", 0, "k3", "v3")).get().offset()).isZero();
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -127,14 +128,42 @@ class CodecTest {
                 .hasMessage("unsupported version 13 of METADATA");
     }
 
+    /**
+     * A Metadata v13 request for all topics exactly as librdkafka 2.15.0 sends it (captured with tshark on loopback
+     * from {@code kcat -L} linked against librdkafka 2.15.0; length prefix removed). librdkafka writes four zero bytes
+     * for the topic count and, at v9+, never rewrites them: a parser reads a null topic array (all topics), false,
+     * false and no tagged fields from them, and the client's own AllowAutoTopicCreation (1), include topic authorized
+     * operations (0) and tagged fields (0) are left over. Kafka ignores them; so do we.
+     */
+    static final String LIBRDKAFKA_2_15_METADATA_ALL_TOPICS = "0003000d00000003000772646b61666b610000000000010000";
+
     @Test
-    void trailingBytesAfterTheBodyAreRefused() {
-        ByteBuffer exact = frame(ApiKeys.METADATA, (short) 12, new org.apache.kafka.common.message.MetadataRequestData(),
-                1);
-        ByteBuffer padded = ByteBuffer.allocate(exact.remaining() + 3).put(exact).put(new byte[3]).flip();
-        assertThatThrownBy(() -> new RequestDecoder(ALL).decode(padded))
-                .isInstanceOf(InvalidFrameException.class)
-                .hasMessage("3 bytes left over after the body of METADATA v12");
+    void metadataForAllTopicsFromLibrdkafka215DecodesAsKafkaReadsIt() {
+        Request request = new RequestDecoder(ALL).decode(ByteBuffer.wrap(hex(LIBRDKAFKA_2_15_METADATA_ALL_TOPICS)));
+        assertThat(request.apiKey()).isEqualTo(ApiKeys.METADATA);
+        assertThat(request.version()).isEqualTo((short) 13);
+        assertThat(request.correlationId()).isEqualTo(3);
+        assertThat(request.clientId()).isEqualTo("rdkafka");
+        MetadataRequestData body = (MetadataRequestData) request.body();
+        assertThat(body.topics()).isNull();
+        assertThat(body.allowAutoTopicCreation()).isFalse();
+        assertThat(body.includeTopicAuthorizedOperations()).isFalse();
+        assertThat(request.sizeBytes()).isEqualTo(25);
+    }
+
+    @Test
+    void bytesAfterTheBodyAreIgnoredAsKafkaIgnoresThem() {
+        ByteBuffer exact = frame(ApiKeys.CREATE_TOPICS, (short) 7,
+                new org.apache.kafka.common.message.CreateTopicsRequestData().setTimeoutMs(5), 9);
+        ByteBuffer padded = ByteBuffer.allocate(exact.remaining() + 3).put(exact).put(new byte[] {1, 2, 3}).flip();
+        Request request = new RequestDecoder(ALL).decode(padded);
+        assertThat(request.correlationId()).isEqualTo(9);
+        assertThat(((org.apache.kafka.common.message.CreateTopicsRequestData) request.body()).timeoutMs())
+                .isEqualTo(5);
+    }
+
+    static byte[] hex(String hex) {
+        return java.util.HexFormat.of().parseHex(hex);
     }
 
     @Test

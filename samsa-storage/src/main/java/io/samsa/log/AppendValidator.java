@@ -11,7 +11,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>A compressed batch is always decompressed and its records checked (see {@link BatchRecordReader}).
- *   <li>On a compacted topic every record must have a key (INVALID_RECORD, as Kafka).
+ *   <li>On a compacted topic every record must have a key (INVALID_RECORD, as Kafka). Every keyless record of the
+ *       batch is named in the exception's record errors, with Kafka's messages, so that clients fail just those
+ *       records (KIP-467).
  *   <li>When the target codec differs from the batch's, the batch is rebuilt in the target codec with the same
  *       producer id, epoch, sequence, transactional flag and record timestamps (offsets are assigned later, as for
  *       every batch); records whose offset deltas are not 0, 1, 2, ... are renumbered, as Kafka does for old clients.
@@ -34,7 +36,7 @@ final class AppendValidator {
      *     batch is larger than max.message.bytes
      */
     static Validated validate(ByteBuffer records, List<RecordBatchView> batches, LogConfig config,
-            BatchCompression codecs) {
+            BatchCompression codecs, TopicPartition tp) {
         ByteBuffer[] rebuilt = null;
         for (int i = 0; i < batches.size(); i++) {
             RecordBatchView batch = batches.get(i);
@@ -43,7 +45,7 @@ final class AppendValidator {
             if (source == CompressionCodec.NONE && target == CompressionCodec.NONE && !config.compact()) {
                 continue;
             }
-            ByteBuffer replacement = checkRecords(batch, source, target, config, codecs);
+            ByteBuffer replacement = checkRecords(batch, source, target, config, codecs, tp);
             if (replacement != null) {
                 rebuilt = rebuilt == null ? new ByteBuffer[batches.size()] : rebuilt;
                 rebuilt[i] = replacement;
@@ -54,18 +56,25 @@ final class AppendValidator {
 
     /** Reads and checks the records; returns the batch rebuilt in {@code target}, or null when it stays as it is. */
     private static ByteBuffer checkRecords(RecordBatchView batch, CompressionCodec source, CompressionCodec target,
-            LogConfig config, BatchCompression codecs) {
+            LogConfig config, BatchCompression codecs, TopicPartition tp) {
         List<BatchRecord> records = new ArrayList<>();
+        List<StorageException.RecordError> keyless = new ArrayList<>();
         boolean renumber = false;
         try (BatchRecordReader reader = BatchRecordReader.open(batch, codecs)) {
             for (BatchRecord record = reader.next(); record != null; record = reader.next()) {
                 if (config.compact() && !record.hasKey()) {
-                    throw new StorageException(StorageException.Kind.INVALID_RECORD,
-                            "Compacted topic cannot accept message without key");
+                    keyless.add(new StorageException.RecordError(records.size(),
+                            "Compacted topic cannot accept message without key in topic partition " + tp.dirName()));
                 }
                 renumber |= record.offsetDelta() != records.size();
                 records.add(record);
             }
+        }
+        if (!keyless.isEmpty()) {
+            // Kafka's LogValidator words it so.
+            throw new StorageException(StorageException.Kind.INVALID_RECORD, "One or more records have been rejected"
+                    + " due to " + keyless.size() + " record errors in total, and only showing the first three"
+                    + " errors at most: " + keyless.subList(0, Math.min(3, keyless.size())), keyless);
         }
         if (source == target && !renumber) {
             return null;

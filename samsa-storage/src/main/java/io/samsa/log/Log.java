@@ -399,7 +399,7 @@ public final class Log implements AutoCloseable {
         }
         // Decompression, key checks and recompression happen outside the lock: they may cost far more than the write.
         AppendValidator.Validated validated =
-                AppendValidator.validate(request, requestBatches, config, compression);
+                AppendValidator.validate(request, requestBatches, config, compression, topicPartition);
         ByteBuffer records = validated.records();
         List<RecordBatchView> batches = validated.batches();
         lock.lock();

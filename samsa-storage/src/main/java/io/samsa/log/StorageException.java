@@ -1,5 +1,7 @@
 package io.samsa.log;
 
+import java.util.List;
+
 /**
  * A failure of a log operation that a client must hear about. The {@link Kind} says which Kafka error the
  * API layer answers with; the storage layer itself knows nothing of the wire protocol.
@@ -30,19 +32,47 @@ public class StorageException extends RuntimeException {
         STORAGE_ERROR
     }
 
+    /**
+     * One record of a batch that was refused, as Kafka reports it in a Produce response (KIP-467), so that a client
+     * fails only that record and retries or fails the rest of its batch separately.
+     *
+     * @param batchIndex the record's index within its batch
+     * @param message why it was refused
+     */
+    public record RecordError(int batchIndex, String message) {
+        @Override
+        public String toString() {
+            // As Kafka's ProduceResponse.RecordError prints itself in the summary message.
+            return "RecordError(batchIndex=" + batchIndex + ", message='" + message + "')";
+        }
+    }
+
     private final Kind kind;
+    private final List<RecordError> recordErrors;
 
     public StorageException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        this(kind, message, List.of());
     }
 
     public StorageException(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
+        this.recordErrors = List.of();
+    }
+
+    /** A refusal of some records of a batch (the whole batch is refused; {@code recordErrors} says which). */
+    public StorageException(Kind kind, String message, List<RecordError> recordErrors) {
+        super(message);
+        this.kind = kind;
+        this.recordErrors = List.copyOf(recordErrors);
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The records that caused the refusal, empty when it concerns the batch as a whole. */
+    public List<RecordError> recordErrors() {
+        return recordErrors;
     }
 }

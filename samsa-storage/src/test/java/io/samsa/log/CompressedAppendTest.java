@@ -176,6 +176,32 @@ class CompressedAppendTest {
     }
 
     @Test
+    void everyKeylessRecordOfARefusedBatchIsNamedWithItsIndexAsKafkaReportsIt() {
+        config.compact = true;
+        Log log = open();
+        SimpleRecord keyed = new SimpleRecord(T0, "k".getBytes(StandardCharsets.UTF_8), null);
+        SimpleRecord noKey = new SimpleRecord(T0, null, "v".getBytes(StandardCharsets.UTF_8));
+        for (Compression compression : List.of(Compression.NONE, Compression.gzip().build())) {
+            ByteBuffer batch = MemoryRecords.withRecords(compression, keyed, noKey, keyed, noKey, noKey, noKey)
+                    .buffer();
+            assertThatThrownBy(() -> log.appendAsLeader(batch, 0))
+                    .isInstanceOfSatisfying(StorageException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(StorageException.Kind.INVALID_RECORD);
+                        String why = "Compacted topic cannot accept message without key in topic partition zipped-0";
+                        assertThat(e.recordErrors()).containsExactly(new StorageException.RecordError(1, why),
+                                new StorageException.RecordError(3, why), new StorageException.RecordError(4, why),
+                                new StorageException.RecordError(5, why));
+                        assertThat(e.getMessage()).isEqualTo("One or more records have been rejected due to 4 record"
+                                + " errors in total, and only showing the first three errors at most: ["
+                                + "RecordError(batchIndex=1, message='" + why + "'), "
+                                + "RecordError(batchIndex=3, message='" + why + "'), "
+                                + "RecordError(batchIndex=4, message='" + why + "')]");
+                    });
+        }
+        assertThat(log.logEndOffset()).isZero();
+    }
+
+    @Test
     void aBatchTooLargeOnceDecompressedIsRecordTooLarge() {
         config.compression = new TargetCompression(CompressionCodec.NONE, BatchCompression.DEFAULT_LEVEL);
         config.maxMessageBytes = 2000;
