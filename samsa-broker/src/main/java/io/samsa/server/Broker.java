@@ -53,6 +53,7 @@ public final class Broker implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private InetSocketAddress boundAddress;
     private BrokerIdentity identity;
+    private MetadataController metadata;
     private boolean closed;
 
     private Broker() {}
@@ -93,7 +94,7 @@ public final class Broker implements AutoCloseable {
 
         LocalMetadataLog metadataLog = LocalMetadataLog.open(dataDir.resolve(METADATA_DIR));
         closeables.add(metadataLog);
-        MetadataController controller = new MetadataController(metadataLog, new MetadataController.Settings(
+        MetadataController controller = metadata = new MetadataController(metadataLog, new MetadataController.Settings(
                 config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
                 OpenFileBudget.ofThisProcess());
 
@@ -220,6 +221,11 @@ public final class Broker implements AutoCloseable {
     /** {@code host:port} for a client's bootstrap.servers. */
     public String bootstrapServers() {
         return identity.host() + ":" + identity.port();
+    }
+
+    /** Completes once every metadata change committed so far is published (its partitions hosted or deleted). */
+    public CompletableFuture<Void> metadataPublished() {
+        return metadata.published();
     }
 
     public String clusterId() {

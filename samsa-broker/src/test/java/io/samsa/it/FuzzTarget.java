@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -271,10 +272,19 @@ final class FuzzTarget implements AutoCloseable {
         }
     }
 
-    /** The state a write request could change: log end offsets, partition counts; -1 = absent. */
+    /**
+     * The state a write request could change: log end offsets, partition counts; -1 = absent. Taken once every
+     * metadata change is published, so that an earlier request's change (answered as committed before it was hosted)
+     * is not taken for this one's.
+     */
     private Map<String, Long> snapshot(Parsed parsed) {
         if (parsed == null) {
             return Map.of();
+        }
+        try {
+            samsa.broker().metadataPublished().get(2, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            throw new AssertionError("metadata changes were not published within 2 minutes", e);
         }
         try {
             return switch (parsed.body()) {
