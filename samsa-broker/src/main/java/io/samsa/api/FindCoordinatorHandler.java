@@ -5,6 +5,7 @@ import io.samsa.protocol.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
@@ -35,37 +36,53 @@ final class FindCoordinatorHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         FindCoordinatorRequestData data = (FindCoordinatorRequestData) request.body();
         List<String> keys = request.version() >= 4 ? data.coordinatorKeys() : List.of(data.key());
-        List<Coordinator> coordinators = new ArrayList<>();
+        List<CompletableFuture<Coordinator>> found = new ArrayList<>();
         for (String key : keys) {
-            coordinators.add(find(key, data.keyType()));
+            found.add(find(key, data.keyType()));
         }
-        FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-        if (request.version() >= 4) {
-            response.setCoordinators(coordinators);
-        } else {
-            Coordinator c = coordinators.get(0);
-            response.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage()).setNodeId(c.nodeId())
-                    .setHost(c.host()).setPort(c.port());
-        }
-        return CompletableFuture.completedFuture(response);
+        return CompletableFuture.allOf(found.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<Coordinator> coordinators = found.stream().map(CompletableFuture::join).toList();
+            FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+            if (request.version() >= 4) {
+                response.setCoordinators(new ArrayList<>(coordinators));
+            } else {
+                Coordinator c = coordinators.get(0);
+                response.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage()).setNodeId(c.nodeId())
+                        .setHost(c.host()).setPort(c.port());
+            }
+            return response;
+        });
     }
 
-    private Coordinator find(String key, byte keyType) {
+    /**
+     * The coordinator of a key; its internal topic is created on first use and waited for without holding a request
+     * thread (behind a large metadata change, for at most {@link PublishedChanges#MAX_WAIT_MS}; after that the client
+     * is told COORDINATOR_NOT_AVAILABLE and retries, as Kafka answers while it creates the topic).
+     */
+    private CompletableFuture<Coordinator> find(String key, byte keyType) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (keyType != GROUP && keyType != TRANSACTION) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code())
-                    .setErrorMessage("Samsa has no coordinator for key type " + keyType);
+            return CompletableFuture.completedFuture(c.setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setErrorMessage("Samsa has no coordinator for key type " + keyType));
         }
         if (key == null || key.isEmpty()) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(keyType == GROUP
-                    ? "The group id must not be empty" : "The transactional id must not be empty");
+            return CompletableFuture.completedFuture(c.setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setErrorMessage(keyType == GROUP ? "The group id must not be empty"
+                            : "The transactional id must not be empty"));
         }
+        InternalTopic topic = keyType == GROUP ? offsetsTopic : transactionStateTopic;
+        CompletableFuture<Void> created;
         try {
-            (keyType == GROUP ? offsetsTopic : transactionStateTopic).ensureExists();
+            created = topic.create();
         } catch (RuntimeException e) {
-            return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(e.getMessage());
+            return CompletableFuture.completedFuture(c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+                    .setErrorMessage(e.getMessage()));
         }
-        return c.setErrorCode(Errors.NONE.code()).setNodeId(identity.brokerId()).setHost(identity.host())
-                .setPort(identity.port());
+        return created.completeOnTimeout(null, PublishedChanges.MAX_WAIT_MS, TimeUnit.MILLISECONDS).thenApply(v ->
+                topic.isPublished()
+                        ? c.setErrorCode(Errors.NONE.code()).setNodeId(identity.brokerId()).setHost(identity.host())
+                                .setPort(identity.port())
+                        : c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+                                .setErrorMessage("The coordinator's topic " + topic.name() + " is being created"));
     }
 }

@@ -78,6 +78,11 @@ public final class InternalTopic implements PartitionWriter {
         }
     }
 
+    /** Whether the topic is created and hosted. */
+    boolean isPublished() {
+        return metadata.image().topic(name) != null;
+    }
+
     /** Creates the topic if it does not exist yet; completes once it is published. */
     CompletableFuture<Void> create() {
         if (metadata.image().topic(name) != null) {
