@@ -43,7 +43,7 @@ final class CreatePartitionsHandler implements ApiHandler {
             }
             try {
                 List<List<Integer>> assignments = topic.assignments() == null ? null
-                        : topic.assignments().stream().map(a -> (List<Integer>) a.brokerIds()).toList();
+                        : topic.assignments().stream().map(a -> a.brokerIds()).toList();
                 changed.add(metadata.createPartitions(topic.name(), topic.count(), assignments, data.validateOnly()));
                 result.setErrorCode(Errors.NONE.code());
             } catch (MetadataException e) {
