@@ -59,12 +59,20 @@ final class TransactionMarkers implements TransactionMarkerWriter {
     /**
      * Appends one marker to one partition (also what WriteTxnMarkers does for each partition it names).
      *
-     * @return NONE, UNKNOWN_TOPIC_OR_PARTITION, or the error of the append
+     * @return NONE, UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (negative producer id), INVALID_PRODUCER_EPOCH
+     *     (negative epoch), or the error of the append
      */
     Errors writeOne(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, TxnPartition tp) {
         Partition partition = replicas.partition(tp.topic(), tp.partition());
         if (partition == null) {
             return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        // A marker needs a real producer (Kafka 4.1.1 lets these fail as UNKNOWN_SERVER_ERROR when it builds the batch).
+        if (producerId < 0) {
+            return Errors.INVALID_REQUEST;
+        }
+        if (producerEpoch < 0) {
+            return Errors.INVALID_PRODUCER_EPOCH;
         }
         EndTransactionMarker marker = new EndTransactionMarker(
                 commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch);

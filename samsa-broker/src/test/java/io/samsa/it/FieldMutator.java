@@ -19,7 +19,7 @@ import org.apache.kafka.common.protocol.Message;
 final class FieldMutator {
 
     /** Hostile ints; none creates more than 100 partitions, so a run is not spent creating directories. */
-    private static final int[] INTS = {0, -1, 1, -2, 2, 3, 7, 100, 10_000, 10_001, 65_535, 200_000,
+    private static final int[] INTS = {0, -1, 1, -2, 2, 3, 7, 100, 10_001, 65_535, 200_000,
         Integer.MAX_VALUE, Integer.MIN_VALUE};
     private static final short[] SHORTS = {0, -1, 1, -2, 3, Short.MAX_VALUE, Short.MIN_VALUE};
     private static final long[] LONGS = {0, -1, 1, -2, 1234, Long.MAX_VALUE, Long.MIN_VALUE};

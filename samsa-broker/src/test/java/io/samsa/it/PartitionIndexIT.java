@@ -146,6 +146,19 @@ class PartitionIndexIT {
                     .containsExactly(Errors.NONE, Errors.UNKNOWN_TOPIC_OR_PARTITION,
                             Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.UNKNOWN_TOPIC_OR_PARTITION);
 
+            // A marker for no producer, or at a negative epoch, is refused for its partition, nothing written.
+            for (long[] bad : new long[][] {{-1, 0, Errors.INVALID_REQUEST.code()},
+                    {1234, -1, Errors.INVALID_PRODUCER_EPOCH.code()}}) {
+                WriteTxnMarkersRequestData invalid = new WriteTxnMarkersRequestData();
+                WriteTxnMarkersRequestData.WritableTxnMarker m = new WriteTxnMarkersRequestData.WritableTxnMarker()
+                        .setProducerId(bad[0]).setProducerEpoch((short) bad[1]).setTransactionResult(true);
+                m.topics().add(new WriteTxnMarkersRequestData.WritableTxnMarkerTopic().setName("idx")
+                        .setPartitionIndexes(List.of(0)));
+                invalid.markers().add(m);
+                assertThat(((WriteTxnMarkersResponse) raw.call(ApiKeys.WRITE_TXN_MARKERS, (short) 1, invalid)).data()
+                        .markers().get(0).topics().get(0).partitions().get(0).errorCode()).isEqualTo((short) bad[2]);
+            }
+
             DeleteRecordsRequestData delete = new DeleteRecordsRequestData().setTimeoutMs(5000);
             DeleteRecordsRequestData.DeleteRecordsTopic deleteTopic = new DeleteRecordsRequestData.DeleteRecordsTopic()
                     .setName("idx");
