@@ -26,6 +26,7 @@ final class AlterConfigsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         AlterConfigsRequestData data = (AlterConfigsRequestData) request.body();
         AlterConfigsResponseData response = new AlterConfigsResponseData();
+        PublishedChanges changed = new PublishedChanges();
         for (AlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
             AlterConfigsResponseData.AlterConfigsResourceResponse result =
                     new AlterConfigsResponseData.AlterConfigsResourceResponse()
@@ -33,15 +34,15 @@ final class AlterConfigsHandler implements ApiHandler {
             try {
                 Map<String, String> configs = new HashMap<>();
                 resource.configs().forEach(c -> configs.put(c.name(), c.value()));
-                metadata.replaceConfigs(resource(resource.resourceType(), resource.resourceName()), configs,
-                        data.validateOnly());
+                changed.add(metadata.replaceConfigs(resource(resource.resourceType(), resource.resourceName()),
+                        configs, data.validateOnly()));
                 result.setErrorCode(Errors.NONE.code());
             } catch (MetadataException e) {
                 result.setErrorCode(ErrorMapper.toError(e).code()).setErrorMessage(e.getMessage());
             }
             response.responses().add(result);
         }
-        return CompletableFuture.completedFuture(response);
+        return changed.then(response);
     }
 
     /** The metadata resource a wire resource type and name denote. */

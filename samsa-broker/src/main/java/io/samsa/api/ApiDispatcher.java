@@ -1,6 +1,7 @@
 package io.samsa.api;
 
 import io.samsa.network.ClientConnection;
+import io.samsa.network.CloseConnection;
 import io.samsa.network.FrameHandler;
 import io.samsa.protocol.Request;
 import io.samsa.protocol.RequestDecoder;
@@ -71,6 +72,9 @@ public final class ApiDispatcher implements FrameHandler {
             response = CompletableFuture.failedFuture(e);
         }
         return response.handle((body, error) -> {
+            if (error instanceof CloseConnection || error != null && error.getCause() instanceof CloseConnection) {
+                throw error instanceof CloseConnection close ? close : (CloseConnection) error.getCause();
+            }
             if (error != null) {
                 LOG.error("Unexpected error serving {} from connection {}", request, connection.id(), error);
                 body = request.request().getErrorResponse(0, error).data();

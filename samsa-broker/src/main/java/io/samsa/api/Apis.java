@@ -46,7 +46,8 @@ public final class Apis {
     /** The dispatcher with all handlers; the version ranges are those kafka-clients 4.1 can parse and we serve. */
     public static ApiDispatcher dispatcher(Services s) {
         return new ApiDispatcher.Builder()
-                .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics()))
+                .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics(),
+                        java.util.List.of(s.offsetsTopic(), s.transactionStateTopic())))
                 .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas(), s.transactions(),
                         s.verifyTransactions()))
                 .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas()))

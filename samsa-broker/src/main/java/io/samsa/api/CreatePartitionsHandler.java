@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataException;
+import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import java.util.List;
@@ -12,7 +13,12 @@ import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartit
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
-/** CreatePartitions: grows topics, with optional explicit assignments, including validate-only. */
+/**
+ * CreatePartitions: grows topics, with optional explicit assignments, including validate-only. A request that would
+ * add more than {@link MetadataController#MAX_RECORDS_PER_CHANGE} partitions in all is refused whole with
+ * POLICY_VIOLATION and Kafka's message, before anything is created (Kafka 4.1 answers UNKNOWN_SERVER_ERROR there
+ * after it has already created the first ten thousand).
+ */
 final class CreatePartitionsHandler implements ApiHandler {
 
     private final MetadataController metadata;
@@ -25,18 +31,37 @@ final class CreatePartitionsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         CreatePartitionsRequestData data = (CreatePartitionsRequestData) request.body();
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        boolean tooLarge = partitionsAdded(data, metadata.image()) > MetadataController.MAX_RECORDS_PER_CHANGE;
+        PublishedChanges changed = new PublishedChanges();
         for (CreatePartitionsRequestData.CreatePartitionsTopic topic : data.topics()) {
             CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(topic.name());
+            response.results().add(result);
+            if (tooLarge) {
+                result.setErrorCode(Errors.POLICY_VIOLATION.code())
+                        .setErrorMessage(MetadataController.TOO_LARGE_CHANGE);
+                continue;
+            }
             try {
                 List<List<Integer>> assignments = topic.assignments() == null ? null
                         : topic.assignments().stream().map(a -> (List<Integer>) a.brokerIds()).toList();
-                metadata.createPartitions(topic.name(), topic.count(), assignments, data.validateOnly());
+                changed.add(metadata.createPartitions(topic.name(), topic.count(), assignments, data.validateOnly()));
                 result.setErrorCode(Errors.NONE.code());
             } catch (MetadataException e) {
                 result.setErrorCode(ErrorMapper.toError(e).code()).setErrorMessage(e.getMessage());
             }
-            response.results().add(result);
         }
-        return CompletableFuture.completedFuture(response);
+        return changed.then(response);
+    }
+
+    /** The partitions the request would add to the topics that exist. */
+    private static long partitionsAdded(CreatePartitionsRequestData data, MetadataImage image) {
+        long added = 0;
+        for (CreatePartitionsRequestData.CreatePartitionsTopic topic : data.topics()) {
+            MetadataImage.TopicImage existing = image.topic(topic.name());
+            if (existing != null) {
+                added += Math.max(0, (long) topic.count() - existing.partitions().size());
+            }
+        }
+        return added;
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
@@ -19,8 +20,18 @@ import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicRe
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
-/** CreateTopics, including validate-only; since v5 the response carries the topic's effective configs. */
+/**
+ * CreateTopics, including validate-only; since v5 the response carries the topic's effective configs. As in Kafka
+ * 4.1, a request asking for more than {@value #MAX_PARTITIONS_PER_REQUEST} partitions in all is refused whole with
+ * POLICY_VIOLATION before anything is created. The internal topics are the broker's to create (with their configured
+ * partition counts): a client asking for one that does not exist yet gets INVALID_REQUEST, where Kafka would create
+ * it with whatever partition count the client chose and leave its coordinator without the partitions it expects.
+ */
 final class CreateTopicsHandler implements ApiHandler {
+
+    /** Kafka's ReplicationControlManager.MAX_PARTITIONS_PER_BATCH. */
+    static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+    static final String TOO_MANY_PARTITIONS = "Excessively large number of partitions per request.";
 
     private final MetadataController metadata;
     private final TopicDefaults defaults;
@@ -34,6 +45,14 @@ final class CreateTopicsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         CreateTopicsRequestData data = (CreateTopicsRequestData) request.body();
         CreateTopicsResponseData response = new CreateTopicsResponseData();
+        if (requestedPartitions(data) > MAX_PARTITIONS_PER_REQUEST) {
+            for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
+                if (response.topics().find(topic.name()) == null) {
+                    response.topics().add(failed(topic.name(), Errors.POLICY_VIOLATION, TOO_MANY_PARTITIONS));
+                }
+            }
+            return CompletableFuture.completedFuture(response);
+        }
         Set<String> seen = new HashSet<>();
         Set<String> duplicates = new HashSet<>();
         data.topics().forEach(t -> {
@@ -41,17 +60,23 @@ final class CreateTopicsHandler implements ApiHandler {
                 duplicates.add(t.name());
             }
         });
+        PublishedChanges changed = new PublishedChanges();
         for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
-            CreatableTopicResult result = new CreatableTopicResult().setName(topic.name()).setNumPartitions(-1)
-                    .setReplicationFactor((short) -1).setTopicConfigErrorCode(Errors.NONE.code());
             if (duplicates.contains(topic.name())) {
                 if (response.topics().find(topic.name()) == null) {
-                    response.topics().add(result.setErrorCode(Errors.INVALID_REQUEST.code())
-                            .setErrorMessage("Create topics request from client contains a duplicate topic: "
-                                    + topic.name()));
+                    response.topics().add(failed(topic.name(), Errors.INVALID_REQUEST,
+                            "Create topics request from client contains a duplicate topic: " + topic.name()));
                 }
                 continue;
             }
+            if (Topics.isInternal(topic.name()) && metadata.image().topic(topic.name()) == null) {
+                response.topics().add(failed(topic.name(), Errors.INVALID_REQUEST, "Creation of internal topic "
+                        + topic.name() + " is prohibited: the broker creates it on first use."));
+                continue;
+            }
+            CreatableTopicResult result = new CreatableTopicResult().setName(topic.name()).setNumPartitions(-1)
+                    .setReplicationFactor((short) -1).setTopicConfigErrorCode(Errors.NONE.code());
+            response.topics().add(result);
             try {
                 Map<String, String> configs = new HashMap<>();
                 for (CreateTopicsRequestData.CreatableTopicConfig c : topic.configs()) {
@@ -59,22 +84,44 @@ final class CreateTopicsHandler implements ApiHandler {
                 }
                 Map<Integer, List<Integer>> assignments = new HashMap<>();
                 topic.assignments().forEach(a -> assignments.put(a.partitionIndex(), a.brokerIds()));
-                MetadataImage.TopicImage created = metadata.createTopic(topic.name(), topic.numPartitions(),
-                        topic.replicationFactor(), assignments, configs, data.validateOnly());
-                result.setErrorCode(Errors.NONE.code())
-                        .setTopicId(data.validateOnly() ? org.apache.kafka.common.Uuid.ZERO_UUID
-                                : Topics.toWire(created.topicId()))
-                        .setNumPartitions(created.partitions().size())
-                        .setReplicationFactor((short) created.partitions().get(0).replicas().size());
-                Map<String, String> effective = defaults.effective(configs);
-                effective.forEach((name, value) -> result.configs().add(new CreatableTopicConfigs()
-                        .setName(name).setValue(value).setReadOnly(false).setIsSensitive(false)
-                        .setConfigSource(ConfigSources.topicSource(name, configs, defaults))));
+                changed.add(metadata.createTopic(topic.name(), topic.numPartitions(), topic.replicationFactor(),
+                        assignments, configs, data.validateOnly())
+                        .thenAccept(created -> describe(result, created, configs, data.validateOnly())));
             } catch (MetadataException e) {
                 result.setErrorCode(ErrorMapper.toError(e).code()).setErrorMessage(e.getMessage());
             }
-            response.topics().add(result);
         }
-        return CompletableFuture.completedFuture(response);
+        return changed.then(response);
+    }
+
+    /** Kafka's count: the partitions asked for (num.partitions for -1), or the assignments given. */
+    private long requestedPartitions(CreateTopicsRequestData data) {
+        long total = 0;
+        for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
+            if (!topic.assignments().isEmpty()) {
+                total += topic.assignments().size();
+            } else if (topic.numPartitions() == -1) {
+                total += metadata.defaultPartitions();
+            } else if (topic.numPartitions() > 0) {
+                total += topic.numPartitions();
+            }
+        }
+        return total;
+    }
+
+    private void describe(CreatableTopicResult result, MetadataImage.TopicImage created, Map<String, String> configs,
+            boolean validateOnly) {
+        result.setErrorCode(Errors.NONE.code())
+                .setTopicId(validateOnly ? Uuid.ZERO_UUID : Topics.toWire(created.topicId()))
+                .setNumPartitions(created.partitions().size())
+                .setReplicationFactor((short) created.partitions().get(0).replicas().size());
+        defaults.effective(configs).forEach((name, value) -> result.configs().add(new CreatableTopicConfigs()
+                .setName(name).setValue(value).setReadOnly(false).setIsSensitive(false)
+                .setConfigSource(ConfigSources.topicSource(name, configs, defaults))));
+    }
+
+    private static CreatableTopicResult failed(String name, Errors error, String message) {
+        return new CreatableTopicResult().setName(name).setNumPartitions(-1).setReplicationFactor((short) -1)
+                .setTopicConfigErrorCode(Errors.NONE.code()).setErrorCode(error.code()).setErrorMessage(message);
     }
 }

@@ -1,6 +1,5 @@
 package io.samsa.api;
 
-import io.samsa.log.TopicPartition;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
@@ -35,7 +34,7 @@ final class DeleteRecordsHandler implements ApiHandler {
                         new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
                                 .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
                 try {
-                    Partition partition = replicas.partitionOrThrow(new TopicPartition(topic.name(), p.partitionIndex()));
+                    Partition partition = replicas.partitionOrThrow(topic.name(), p.partitionIndex());
                     long hw = partition.highWatermark();
                     long offset = p.offset() == -1 ? hw : p.offset();
                     if (offset < 0 || offset > hw) {

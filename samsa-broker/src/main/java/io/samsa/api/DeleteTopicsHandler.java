@@ -29,6 +29,7 @@ final class DeleteTopicsHandler implements ApiHandler {
         List<DeleteTopicsRequestData.DeleteTopicState> wanted = new ArrayList<>(data.topics());
         data.topicNames().forEach(name -> wanted.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name)));
         DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        PublishedChanges changed = new PublishedChanges();
         for (DeleteTopicsRequestData.DeleteTopicState topic : wanted) {
             DeletableTopicResult result = new DeletableTopicResult().setName(topic.name()).setTopicId(topic.topicId());
             MetadataImage.TopicImage found = Topics.find(metadata.image(), topic.name(), topic.topicId());
@@ -40,7 +41,7 @@ final class DeleteTopicsHandler implements ApiHandler {
                         .setErrorMessage("Internal topics cannot be deleted");
             } else {
                 try {
-                    metadata.deleteTopic(found.topicId());
+                    changed.add(metadata.deleteTopic(found.topicId()));
                     result.setName(found.name()).setTopicId(Topics.toWire(found.topicId()))
                             .setErrorCode(Errors.NONE.code());
                 } catch (RuntimeException e) {
@@ -49,6 +50,6 @@ final class DeleteTopicsHandler implements ApiHandler {
             }
             response.responses().add(result);
         }
-        return CompletableFuture.completedFuture(response);
+        return changed.then(response);
     }
 }

@@ -1,7 +1,6 @@
 package io.samsa.api;
 
 import io.samsa.log.ProducerStateEntry;
-import io.samsa.log.TopicPartition;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
@@ -32,7 +31,7 @@ final class DescribeProducersHandler implements ApiHandler {
                 DescribeProducersResponseData.PartitionResponse result =
                         new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
                 try {
-                    Partition partition = replicas.partitionOrThrow(new TopicPartition(topic.name(), index));
+                    Partition partition = replicas.partitionOrThrow(topic.name(), index);
                     for (ProducerStateEntry p : partition.log().activeProducers()) {
                         result.activeProducers().add(new DescribeProducersResponseData.ProducerState()
                                 .setProducerId(p.producerId()).setProducerEpoch(p.producerEpoch())

@@ -55,8 +55,9 @@ final class FetchHandler implements ApiHandler {
         for (FetchRequestData.FetchTopic topic : data.topics()) {
             MetadataImage.TopicImage known = Topics.find(image, topic.topic(), topic.topicId());
             for (FetchRequestData.FetchPartition p : topic.partitions()) {
-                if (known == null) {
-                    Errors error = request.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                if (known == null || p.partition() < 0) {
+                    Errors error = known == null && request.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID
+                            : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                     wanted.add(new Wanted(topic.topic(), topic.topicId(), p.partition(), null, error));
                     continue;
                 }

@@ -43,6 +43,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         IncrementalAlterConfigsRequestData data = (IncrementalAlterConfigsRequestData) request.body();
         IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+        PublishedChanges changed = new PublishedChanges();
         for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
@@ -57,14 +58,14 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                     }
                     changes.put(c.name(), apply(c, current));
                 }
-                metadata.alterConfigs(target, changes, data.validateOnly());
+                changed.add(metadata.alterConfigs(target, changes, data.validateOnly()));
                 result.setErrorCode(Errors.NONE.code());
             } catch (MetadataException e) {
                 result.setErrorCode(ErrorMapper.toError(e).code()).setErrorMessage(e.getMessage());
             }
             response.responses().add(result);
         }
-        return CompletableFuture.completedFuture(response);
+        return changed.then(response);
     }
 
     private String apply(IncrementalAlterConfigsRequestData.AlterableConfig c, Map<String, String> current) {

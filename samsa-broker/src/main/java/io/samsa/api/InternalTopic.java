@@ -68,18 +68,29 @@ public final class InternalTopic implements PartitionWriter {
         return name;
     }
 
-    /** Creates the topic if it does not exist yet. */
+    /**
+     * Creates the topic if it does not exist yet (waiting until it is published), for the coordinator's first write.
+     * Never called on the metadata publisher's thread, which this waits for.
+     */
     synchronized void ensureExists() {
+        if (metadata.image().topic(name) == null) {
+            create().join();
+        }
+    }
+
+    /** Creates the topic if it does not exist yet; completes once it is published. */
+    CompletableFuture<Void> create() {
         if (metadata.image().topic(name) != null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         try {
-            metadata.createTopic(name, partitions, (short) -1, Map.of(), Map.of("cleanup.policy", "compact",
-                    "segment.bytes", String.valueOf(segmentBytes)), false);
+            return metadata.createTopic(name, partitions, (short) -1, Map.of(), Map.of("cleanup.policy", "compact",
+                    "segment.bytes", String.valueOf(segmentBytes)), false).thenApply(topic -> null);
         } catch (MetadataException e) {
             if (e.kind() != MetadataException.Kind.TOPIC_ALREADY_EXISTS) {
                 throw e;
             }
+            return metadata.published();
         }
     }
 

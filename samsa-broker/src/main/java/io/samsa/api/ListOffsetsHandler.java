@@ -2,7 +2,6 @@ package io.samsa.api;
 
 import io.samsa.log.Log;
 import io.samsa.log.TimestampOffset;
-import io.samsa.log.TopicPartition;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
@@ -44,7 +43,7 @@ final class ListOffsetsHandler implements ApiHandler {
                 ListOffsetsPartitionResponse result = new ListOffsetsPartitionResponse()
                         .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
                 try {
-                    Partition partition = replicas.partitionOrThrow(new TopicPartition(topic.name(), p.partitionIndex()));
+                    Partition partition = replicas.partitionOrThrow(topic.name(), p.partitionIndex());
                     partition.checkLeaderEpoch(p.currentLeaderEpoch());
                     lookup(partition, p.timestamp(), data.isolationLevel() == 1, result);
                     if (request.version() < 4) {

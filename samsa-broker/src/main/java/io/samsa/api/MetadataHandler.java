@@ -4,11 +4,12 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataException;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicNames;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -21,19 +22,25 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * Metadata: brokers, and topics with their partitions' leaders. Topics a client asks for that do not exist are created
  * when the request allows it and {@code auto.create.topics.enable} is on; unlike Kafka, which answers
- * LEADER_NOT_AVAILABLE until the new topic's leaders are known, Samsa creates the topic before answering, so the first
- * response already carries its partitions.
+ * LEADER_NOT_AVAILABLE until the new topic's leaders are known, Samsa answers once the new topic is published, so the
+ * first response already carries its partitions. As in Kafka, an internal topic is auto-created the broker's way
+ * (its configured partition count, compacted) and {@code __cluster_metadata} is never created
+ * (UNKNOWN_TOPIC_OR_PARTITION).
  */
 final class MetadataHandler implements ApiHandler {
 
     private final MetadataController controller;
     private final BrokerIdentity identity;
     private final boolean autoCreateTopics;
+    private final Map<String, InternalTopic> internalTopics;
 
-    MetadataHandler(MetadataController controller, BrokerIdentity identity, boolean autoCreateTopics) {
+    MetadataHandler(MetadataController controller, BrokerIdentity identity, boolean autoCreateTopics,
+            List<InternalTopic> internalTopics) {
         this.controller = controller;
         this.identity = identity;
         this.autoCreateTopics = autoCreateTopics;
+        this.internalTopics = new java.util.HashMap<>();
+        internalTopics.forEach(t -> this.internalTopics.put(t.name(), t));
     }
 
     @Override
@@ -54,42 +61,63 @@ final class MetadataHandler implements ApiHandler {
             return CompletableFuture.completedFuture(response);
         }
         boolean allowCreate = autoCreateTopics && (request.version() < 4 || data.allowAutoTopicCreation());
-        List<MetadataResponseTopic> topics = new ArrayList<>();
+        List<CompletableFuture<MetadataResponseTopic>> topics = new ArrayList<>();
         for (MetadataRequestData.MetadataRequestTopic wanted : data.topics()) {
             topics.add(describe(image, wanted, allowCreate));
         }
-        topics.forEach(response.topics()::add);
-        return CompletableFuture.completedFuture(response);
+        return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            topics.forEach(t -> response.topics().add(t.join()));
+            return response;
+        });
     }
 
-    private MetadataResponseTopic describe(MetadataImage image, MetadataRequestData.MetadataRequestTopic wanted,
-            boolean allowCreate) {
+    private CompletableFuture<MetadataResponseTopic> describe(MetadataImage image,
+            MetadataRequestData.MetadataRequestTopic wanted, boolean allowCreate) {
         Uuid id = wanted.topicId();
         // By id: clients send a null name, or an empty one (the consumer resolving broker-assigned topic ids).
         if ((wanted.name() == null || wanted.name().isEmpty()) && id != null && !Uuid.ZERO_UUID.equals(id)) {
             MetadataImage.TopicImage topic = image.topic(Topics.fromWire(id));
-            return topic != null ? topic(topic)
-                    : new MetadataResponseTopic().setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+            return CompletableFuture.completedFuture(topic != null ? topic(topic)
+                    : new MetadataResponseTopic().setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
         }
         String name = wanted.name();
         MetadataImage.TopicImage topic = image.topic(name);
         if (topic != null) {
-            return topic(topic);
+            return CompletableFuture.completedFuture(topic(topic));
         }
         if (TopicNames.problem(name) != null) {
-            return new MetadataResponseTopic().setName(name).setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+            return failed(name, Errors.INVALID_TOPIC_EXCEPTION);
         }
-        if (!allowCreate) {
-            return new MetadataResponseTopic().setName(name).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        if (!allowCreate || name.equals(TopicNames.METADATA_TOPIC)) {
+            return failed(name, Errors.UNKNOWN_TOPIC_OR_PARTITION);
         }
         try {
-            return topic(controller.createTopic(name, -1, (short) -1, java.util.Map.of(), java.util.Map.of(), false));
+            InternalTopic internal = internalTopics.get(name);
+            if (internal != null) {
+                return internal.create().thenApply(v -> describeCreated(name));
+            }
+            return controller.createTopic(name, -1, (short) -1, Map.of(), Map.of(), false)
+                    .thenApply(created -> describeCreated(name));
         } catch (MetadataException e) {
             if (e.kind() == MetadataException.Kind.TOPIC_ALREADY_EXISTS) {
-                return topic(controller.image().topic(name));
+                // Created by someone else and maybe not published yet: answer as Kafka does for a new topic.
+                MetadataImage.TopicImage now = controller.image().topic(name);
+                return now != null ? CompletableFuture.completedFuture(topic(now))
+                        : failed(name, Errors.LEADER_NOT_AVAILABLE);
             }
-            return new MetadataResponseTopic().setName(name).setErrorCode(ErrorMapper.toError(e).code());
+            return failed(name, ErrorMapper.toError(e));
         }
+    }
+
+    private MetadataResponseTopic describeCreated(String name) {
+        MetadataImage.TopicImage created = controller.image().topic(name);
+        return created != null ? topic(created)
+                : new MetadataResponseTopic().setName(name).setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
+    }
+
+    private static CompletableFuture<MetadataResponseTopic> failed(String name, Errors error) {
+        return CompletableFuture.completedFuture(new MetadataResponseTopic().setName(name)
+                .setErrorCode(error.code()));
     }
 
     private static MetadataResponseTopic topic(MetadataImage.TopicImage topic) {

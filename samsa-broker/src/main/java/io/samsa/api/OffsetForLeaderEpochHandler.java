@@ -1,7 +1,6 @@
 package io.samsa.api;
 
 import io.samsa.log.EpochEndOffset;
-import io.samsa.log.TopicPartition;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
@@ -36,7 +35,7 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
                         new OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(p.partition())
                                 .setLeaderEpoch(-1).setEndOffset(-1);
                 try {
-                    Partition partition = replicas.partitionOrThrow(new TopicPartition(topic.topic(), p.partition()));
+                    Partition partition = replicas.partitionOrThrow(topic.topic(), p.partition());
                     partition.checkLeaderEpoch(p.currentLeaderEpoch());
                     EpochEndOffset end = partition.log().endOffsetForEpoch(p.leaderEpoch());
                     result.setErrorCode(Errors.NONE.code()).setLeaderEpoch(end.leaderEpoch())

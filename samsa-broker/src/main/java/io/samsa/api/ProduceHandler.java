@@ -9,12 +9,16 @@ import io.samsa.log.TopicPartition;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
+import io.samsa.network.CloseConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
@@ -29,6 +33,11 @@ import org.apache.kafka.common.record.RecordBatch;
  * Produce: appends each partition's batch as leader and answers with its base offset. acks=0 gets no response; acks=1
  * and acks=all are answered once the append is done and, for acks=all, the high watermark covers it (immediately on
  * one node, where the ISR is this broker alone).
+ *
+ * <p>As in Kafka, each partition gets its own error (UNKNOWN_TOPIC_OR_PARTITION for an index the topic does not have,
+ * negative ones included), and every partition is validated before any is written, so no request is answered with an
+ * error after part of it was written. A failed acks=0 request closes its connection, Kafka's only way to tell such a
+ * client.
  *
  * <p>A transactional batch is verified first (KIP-890 part 1, transaction.partition.verification.enable): its
  * partition must be in the producer's ongoing transaction at its epoch, else the write would open a transaction the
@@ -54,6 +63,10 @@ final class ProduceHandler implements ApiHandler {
         this.verifyTransactions = verifyTransactions;
     }
 
+    /** A partition's batch that passed validation, and where its result goes. */
+    private record Append(TopicPartition tp, Partition partition, MemoryRecords records,
+            PartitionProduceResponse result) {}
+
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         ProduceRequestData data = (ProduceRequestData) request.body();
@@ -61,6 +74,8 @@ final class ProduceHandler implements ApiHandler {
         boolean validAcks = acks == -1 || acks == 0 || acks == 1;
         MetadataImage image = metadata.image();
         ProduceResponseData response = new ProduceResponseData();
+        // Every partition is checked before any is written, so an error in one never follows a write to another.
+        List<Append> appends = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             MetadataImage.TopicImage topic = Topics.find(image, topicData.name(), topicData.topicId());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -69,41 +84,51 @@ final class ProduceHandler implements ApiHandler {
                 PartitionProduceResponse result = new PartitionProduceResponse()
                         .setIndex(partitionData.index()).setBaseOffset(-1).setLogAppendTimeMs(-1)
                         .setLogStartOffset(-1);
+                topicResponse.partitionResponses().add(result);
+                Partition partition = topic == null ? null : replicas.partition(topic.name(), partitionData.index());
                 if (!validAcks) {
                     result.setErrorCode(Errors.INVALID_REQUIRED_ACKS.code());
                 } else if (topic == null) {
                     result.setErrorCode(request.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID.code()
                             : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                } else if (partition == null) {
+                    result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 } else {
-                    append(new TopicPartition(topic.name(), partitionData.index()),
-                            (MemoryRecords) partitionData.records(), acks, data.transactionalId(),
-                            request.version() >= ABORTABLE_SINCE, result);
+                    MemoryRecords records = (MemoryRecords) partitionData.records();
+                    String problem = checkSingleV2Batch(records);
+                    if (problem != null) {
+                        result.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage(problem);
+                    } else {
+                        appends.add(new Append(partition.topicPartition(), partition, records, result));
+                    }
                 }
-                topicResponse.partitionResponses().add(result);
             }
             response.responses().add(topicResponse);
         }
-        return CompletableFuture.completedFuture(acks == 0 ? null : response);
+        for (Append append : appends) {
+            append(append, acks, data.transactionalId(), request.version() >= ABORTABLE_SINCE);
+        }
+        if (acks != 0) {
+            return CompletableFuture.completedFuture(response);
+        }
+        // No response to carry an error: as Kafka, close the connection so that the client notices.
+        String failed = failures(response);
+        return failed == null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.failedFuture(new CloseConnection("a produce with acks=0 failed: " + failed));
     }
 
-    private void append(TopicPartition tp, MemoryRecords records, short acks, String transactionalId,
-            boolean abortableSupported, PartitionProduceResponse result) {
+    private void append(Append append, short acks, String transactionalId, boolean abortableSupported) {
+        PartitionProduceResponse result = append.result();
         try {
-            String problem = checkSingleV2Batch(records);
-            if (problem != null) {
-                result.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage(problem);
-                return;
-            }
-            Partition partition = replicas.partitionOrThrow(tp);
-            ByteBuffer buffer = records.buffer().duplicate();
+            ByteBuffer buffer = append.records().buffer().duplicate();
             Runnable check = NO_CHECK;
             if (verifyTransactions && transactionalId != null) {
-                RecordBatch batch = records.firstBatch();
+                RecordBatch batch = append.records().firstBatch();
                 if (batch.isTransactional()) {
-                    check = () -> verify(transactionalId, batch, tp, abortableSupported);
+                    check = () -> verify(transactionalId, batch, append.tp(), abortableSupported);
                 }
             }
-            LogAppendResult appended = partition.appendAsLeader(buffer, acks, AppendOrigin.CLIENT, check);
+            LogAppendResult appended = append.partition().appendAsLeader(buffer, acks, AppendOrigin.CLIENT, check);
             result.setErrorCode(Errors.NONE.code())
                     .setBaseOffset(appended.firstOffset())
                     .setLogAppendTimeMs(appended.logAppendTime())
@@ -113,6 +138,20 @@ final class ProduceHandler implements ApiHandler {
             result.setErrorCode(error.code()).setErrorMessage(ErrorMapper.message(e))
                     .setRecordErrors(ErrorMapper.recordErrors(e));
         }
+    }
+
+    /** The partitions that failed and why, or null when none did. */
+    private static String failures(ProduceResponseData response) {
+        StringBuilder failed = new StringBuilder();
+        for (TopicProduceResponse topic : response.responses()) {
+            for (PartitionProduceResponse p : topic.partitionResponses()) {
+                if (p.errorCode() != Errors.NONE.code()) {
+                    failed.append(failed.isEmpty() ? "" : ", ").append(topic.name()).append('-').append(p.index())
+                            .append(' ').append(Errors.forCode(p.errorCode()));
+                }
+            }
+        }
+        return failed.isEmpty() ? null : failed.toString();
     }
 
     private void verify(String transactionalId, RecordBatch batch, TopicPartition tp, boolean abortableSupported) {
@@ -125,22 +164,30 @@ final class ProduceHandler implements ApiHandler {
         }
     }
 
-    /** Since v3 a partition's records are exactly one batch of magic 2 (Kafka's ProduceRequest.validateRecords). */
+    /**
+     * Since v3 a partition's records are exactly one batch of magic 2 (Kafka's ProduceRequest.validateRecords).
+     *
+     * @return null when they are, else why not
+     */
     private static String checkSingleV2Batch(MemoryRecords records) {
         if (records == null || records.sizeInBytes() == 0) {
             return "Produce requests must carry one record batch per partition";
         }
-        Iterator<MutableRecordBatch> batches = records.batches().iterator();
-        if (!batches.hasNext()) {
-            return "Produce requests must carry one record batch per partition";
+        try {
+            Iterator<MutableRecordBatch> batches = records.batches().iterator();
+            if (!batches.hasNext()) {
+                return "Produce requests must carry one record batch per partition";
+            }
+            RecordBatch first = batches.next();
+            if (first.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                return "Produce requests with version 3 and above must use record batches of magic 2";
+            }
+            if (batches.hasNext()) {
+                return "Produce requests with version 3 and above must have exactly one record batch per partition";
+            }
+            return null;
+        } catch (KafkaException e) { // a batch header that cannot be read at all
+            return "Malformed record batch: " + e.getMessage();
         }
-        RecordBatch first = batches.next();
-        if (first.magic() != RecordBatch.MAGIC_VALUE_V2) {
-            return "Produce requests with version 3 and above must use record batches of magic 2";
-        }
-        if (batches.hasNext()) {
-            return "Produce requests with version 3 and above must have exactly one record batch per partition";
-        }
-        return null;
     }
 }

@@ -4,7 +4,6 @@ import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.transaction.TransactionMarkerWriter;
 import io.samsa.coordinator.transaction.TxnPartition;
 import io.samsa.log.AppendOrigin;
-import io.samsa.log.TopicPartition;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
 import java.util.HashSet;
@@ -63,7 +62,7 @@ final class TransactionMarkers implements TransactionMarkerWriter {
      * @return NONE, UNKNOWN_TOPIC_OR_PARTITION, or the error of the append
      */
     Errors writeOne(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, TxnPartition tp) {
-        Partition partition = replicas.partition(new TopicPartition(tp.topic(), tp.partition()));
+        Partition partition = replicas.partition(tp.topic(), tp.partition());
         if (partition == null) {
             return Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }

@@ -5,48 +5,96 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Validates metadata changes, writes them to the {@link MetadataLog} as records and publishes the resulting
- * {@link MetadataImage}. The single writer of metadata: every change is serialized by this object's lock, so two
- * CreateTopics for the same name cannot both succeed.
+ * {@link MetadataImage}. The single writer of metadata: validation and the append are serialized by this object's
+ * lock, so two CreateTopics for the same name cannot both succeed.
  *
- * <p>Listeners are called with each new image after its records are durable, on the thread that made the change and
- * still under the lock, so they see images in log order.
+ * <p>Publishing is the slow part of a change (a new topic's partition logs are created on disk) and runs off the
+ * lock, on one thread, "samsa-metadata-publisher": listeners see every image in log order, and {@link #image()} is the
+ * last image they have seen, so what a handler reads is always hosted. Each change returns a future that completes
+ * once its image is published; a request waits on it without holding a thread, so one large change never blocks
+ * requests that do not depend on it.
+ *
+ * <p>One change is bounded as in Kafka's controller: at most {@value #MAX_RECORDS_PER_CHANGE} records, and the new
+ * partitions must fit this node's {@link PartitionCapacity}.
  */
-public final class MetadataController {
+public final class MetadataController implements AutoCloseable {
+
+    /** Kafka's limit on the records one user operation may write (QuorumController.MAX_RECORDS_PER_USER_OP). */
+    public static final int MAX_RECORDS_PER_CHANGE = 10_000;
+    /** Kafka's message when a change would exceed {@link #MAX_RECORDS_PER_CHANGE}. */
+    public static final String TOO_LARGE_CHANGE = "Unable to perform excessively large batch operation.";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataController.class);
 
     /** Cluster-wide defaults a change falls back to. */
     public record Settings(int brokerId, int defaultPartitions, short defaultReplicationFactor) {}
 
     private final MetadataLog log;
     private final Settings settings;
+    private final PartitionCapacity capacity;
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
-    private volatile MetadataImage image;
+    private final ExecutorService publisher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "samsa-metadata-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The image of every committed change, what changes are validated against; guarded by this. */
+    private MetadataImage committed;
+    /** The image the listeners have seen last: what the broker serves. */
+    private volatile MetadataImage published;
 
     public MetadataController(MetadataLog log, Settings settings) {
+        this(log, settings, PartitionCapacity.UNLIMITED);
+    }
+
+    public MetadataController(MetadataLog log, Settings settings, PartitionCapacity capacity) {
         this.log = log;
         this.settings = settings;
-        this.image = MetadataImage.EMPTY.apply(log.readAll());
+        this.capacity = capacity;
+        this.committed = MetadataImage.EMPTY.apply(log.readAll());
+        this.published = committed;
     }
 
+    /** num.partitions: the partition count of a topic created without one. */
+    public int defaultPartitions() {
+        return settings.defaultPartitions();
+    }
+
+    /** The last published image: every topic in it is hosted. */
     public MetadataImage image() {
-        return image;
+        return published;
     }
 
+    /** Completes once every change committed so far is published. */
+    public synchronized CompletableFuture<Void> published() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        publisher.execute(() -> done.complete(null));
+        return done;
+    }
+
+    /** Listeners are called on the publisher thread with each new image, in log order. */
     public void addListener(Consumer<MetadataImage> listener) {
         listeners.add(listener);
     }
 
     /** Registers (or re-registers with a new address) this node's broker. */
-    public synchronized void registerBroker(int brokerId, String host, int port) {
-        MetadataImage.BrokerImage existing = image.brokers().get(brokerId);
+    public synchronized CompletableFuture<Void> registerBroker(int brokerId, String host, int port) {
+        MetadataImage.BrokerImage existing = committed.brokers().get(brokerId);
         if (existing != null && existing.host().equals(host) && existing.port() == port) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        commit(List.of(new MetadataRecord.BrokerRegistration(brokerId, host, port, null)));
+        return commit(List.of(new MetadataRecord.BrokerRegistration(brokerId, host, port, null))).thenApply(i -> null);
     }
 
     /**
@@ -57,22 +105,32 @@ public final class MetadataController {
      * @param assignments explicit replica lists per partition, or empty
      * @param configs topic config overrides
      * @param validateOnly check everything but change nothing
-     * @return the topic as it is (or would be) created
+     * @return the topic as it is (or would be) created, once it is published
+     * @throws MetadataException when the topic cannot be created
      */
-    public synchronized MetadataImage.TopicImage createTopic(String name, int partitions, short replicationFactor,
-            Map<Integer, List<Integer>> assignments, Map<String, String> configs, boolean validateOnly) {
+    public synchronized CompletableFuture<MetadataImage.TopicImage> createTopic(String name, int partitions,
+            short replicationFactor, Map<Integer, List<Integer>> assignments, Map<String, String> configs,
+            boolean validateOnly) {
         TopicNames.validate(name);
-        if (image.topic(name) != null) {
+        if (name.equals(TopicNames.METADATA_TOPIC)) {
+            throw new MetadataException(MetadataException.Kind.INVALID_REQUEST,
+                    "Creation of internal topic " + TopicNames.METADATA_TOPIC + " is prohibited.");
+        }
+        if (committed.topic(name) != null) {
             throw new MetadataException(MetadataException.Kind.TOPIC_ALREADY_EXISTS,
                     "Topic '" + name + "' already exists.");
         }
-        String collision = TopicNames.collision(name, image.topics().keySet());
+        String collision = TopicNames.collision(name, committed.topics().keySet());
         if (collision != null) {
             throw new MetadataException(MetadataException.Kind.INVALID_TOPIC_EXCEPTION,
                     "Topic '" + name + "' collides with existing topic: " + collision);
         }
         validateConfigs(configs);
+        // Counted before anything is built: a count of two billion must cost nothing.
+        checkChangeSize(1L + (assignments.isEmpty() ? resolvedCount(partitions) : assignments.size())
+                + configs.size());
         List<List<Integer>> replicaLists = assign(partitions, replicationFactor, assignments);
+        checkCapacity(replicaLists);
         UUID topicId = UUID.randomUUID();
         List<MetadataRecord> records = new ArrayList<>();
         records.add(new MetadataRecord.Topic(name, topicId));
@@ -83,10 +141,33 @@ public final class MetadataController {
         configs.forEach((key, value) -> records.add(
                 new MetadataRecord.Config(ConfigResource.Type.TOPIC, name, key, value.trim())));
         if (validateOnly) {
-            return MetadataImage.EMPTY.apply(records).topic(name);
+            return CompletableFuture.completedFuture(MetadataImage.EMPTY.apply(records).topic(name));
         }
-        commit(records);
-        return image.topic(name);
+        return commit(records).thenApply(image -> image.topic(name));
+    }
+
+    private int resolvedCount(int partitions) {
+        return partitions == -1 ? settings.defaultPartitions() : Math.max(partitions, 0);
+    }
+
+    private static void checkChangeSize(long records) {
+        if (records > MAX_RECORDS_PER_CHANGE) {
+            throw new MetadataException(MetadataException.Kind.POLICY_VIOLATION, TOO_LARGE_CHANGE);
+        }
+    }
+
+    /** New partitions this node would host must fit what it can still open. */
+    private void checkCapacity(List<List<Integer>> replicaLists) {
+        int local = 0;
+        for (List<Integer> replicas : replicaLists) {
+            if (replicas.contains(settings.brokerId())) {
+                local++;
+            }
+        }
+        String refusal = local == 0 ? null : capacity.refusal(local);
+        if (refusal != null) {
+            throw new MetadataException(MetadataException.Kind.POLICY_VIOLATION, refusal);
+        }
     }
 
     private List<List<Integer>> assign(int partitions, short replicationFactor,
@@ -118,7 +199,7 @@ public final class MetadataController {
             throw new MetadataException(MetadataException.Kind.INVALID_REPLICATION_FACTOR,
                     "Replication factor must be larger than 0, or -1 to use the default value.");
         }
-        List<Integer> brokerIds = new ArrayList<>(image.brokers().keySet());
+        List<Integer> brokerIds = new ArrayList<>(committed.brokers().keySet());
         if (rf > brokerIds.size()) {
             throw new MetadataException(MetadataException.Kind.INVALID_REPLICATION_FACTOR,
                     "Unable to replicate the partition " + rf + " time(s): The target replication factor of " + rf
@@ -144,7 +225,7 @@ public final class MetadataController {
                     "The manual partition assignment includes a duplicate replica: " + replicas);
         }
         for (int broker : replicas) {
-            if (!image.brokers().containsKey(broker)) {
+            if (!committed.brokers().containsKey(broker)) {
                 throw new MetadataException(MetadataException.Kind.INVALID_REPLICA_ASSIGNMENT,
                         "The manual partition assignment includes broker " + broker + ", but no such broker is"
                                 + " registered.");
@@ -159,24 +240,24 @@ public final class MetadataController {
      * @return the first id of the block
      */
     public synchronized long allocateProducerIds(int blockSize) {
-        long start = image.nextProducerIdBlock();
+        long start = committed.nextProducerIdBlock();
         commit(List.of(new MetadataRecord.ProducerIds(start + blockSize)));
         return start;
     }
 
-    /** Deletes a topic with all its partitions and configs. */
-    public synchronized void deleteTopic(UUID topicId) {
-        if (image.topic(topicId) == null) {
+    /** Deletes a topic with all its partitions and configs; the future completes once its logs are gone. */
+    public synchronized CompletableFuture<Void> deleteTopic(UUID topicId) {
+        if (committed.topic(topicId) == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_ID, "Topic id " + topicId
                     + " does not exist.");
         }
-        commit(List.of(new MetadataRecord.RemoveTopic(topicId)));
+        return commit(List.of(new MetadataRecord.RemoveTopic(topicId))).thenApply(i -> null);
     }
 
-    /** Grows a topic to {@code totalCount} partitions. */
-    public synchronized void createPartitions(String topicName, int totalCount, List<List<Integer>> assignments,
-            boolean validateOnly) {
-        MetadataImage.TopicImage topic = image.topic(topicName);
+    /** Grows a topic to {@code totalCount} partitions; the future completes once they are published. */
+    public synchronized CompletableFuture<Void> createPartitions(String topicName, int totalCount,
+            List<List<Integer>> assignments, boolean validateOnly) {
+        MetadataImage.TopicImage topic = committed.topic(topicName);
         if (topic == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
                     "This server does not host this topic-partition.");
@@ -192,6 +273,7 @@ public final class MetadataController {
                     "Topic already has " + current + " partition(s).");
         }
         int added = totalCount - current;
+        checkChangeSize(added);
         if (assignments != null && assignments.size() != added) {
             throw new MetadataException(MetadataException.Kind.INVALID_REPLICA_ASSIGNMENT,
                     "Attempted to add " + added + " additional partition(s), but only " + assignments.size()
@@ -199,7 +281,8 @@ public final class MetadataController {
         }
         int rf = topic.partitions().get(0).replicas().size();
         List<MetadataRecord> records = new ArrayList<>();
-        List<Integer> brokerIds = new ArrayList<>(image.brokers().keySet());
+        List<Integer> brokerIds = new ArrayList<>(committed.brokers().keySet());
+        List<List<Integer>> replicaLists = new ArrayList<>(added);
         for (int i = 0; i < added; i++) {
             List<Integer> replicas;
             if (assignments != null) {
@@ -216,12 +299,12 @@ public final class MetadataController {
                     replicas.add(brokerIds.get((current + i + r) % brokerIds.size()));
                 }
             }
+            replicaLists.add(replicas);
             records.add(new MetadataRecord.Partition(topic.topicId(), current + i, replicas, replicas,
                     replicas.get(0), 0));
         }
-        if (!validateOnly) {
-            commit(records);
-        }
+        checkCapacity(replicaLists);
+        return validateOnly ? CompletableFuture.completedFuture(null) : commit(records).thenApply(i -> null);
     }
 
     /**
@@ -229,9 +312,9 @@ public final class MetadataController {
      *
      * @param changes name → new value, or name → null to remove the override
      */
-    public synchronized void alterConfigs(ConfigResource resource, Map<String, String> changes,
+    public synchronized CompletableFuture<Void> alterConfigs(ConfigResource resource, Map<String, String> changes,
             boolean validateOnly) {
-        if (resource.type() == ConfigResource.Type.TOPIC && image.topic(resource.name()) == null) {
+        if (resource.type() == ConfigResource.Type.TOPIC && committed.topic(resource.name()) == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
                     "Topic " + resource.name() + " does not exist.");
         }
@@ -253,22 +336,28 @@ public final class MetadataController {
         List<MetadataRecord> records = new ArrayList<>();
         changes.forEach((key, value) -> records.add(new MetadataRecord.Config(resource.type(), resource.name(), key,
                 value == null ? null : value.trim())));
-        if (!validateOnly && !records.isEmpty()) {
-            commit(records);
+        checkChangeSize(records.size());
+        if (validateOnly || records.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
+        return commit(records).thenApply(i -> null);
     }
 
     /** Replaces every override of a resource with {@code configs} (the legacy AlterConfigs semantics). */
-    public synchronized void replaceConfigs(ConfigResource resource, Map<String, String> configs,
+    public synchronized CompletableFuture<Void> replaceConfigs(ConfigResource resource, Map<String, String> configs,
             boolean validateOnly) {
         Map<String, String> changes = new java.util.HashMap<>();
-        image.configs(resource).keySet().forEach(k -> changes.put(k, null));
+        committed.configs(resource).keySet().forEach(k -> changes.put(k, null));
         changes.putAll(configs);
-        alterConfigs(resource, changes, validateOnly);
+        return alterConfigs(resource, changes, validateOnly);
     }
 
     private static void validateConfigs(Map<String, String> configs) {
         for (Map.Entry<String, String> entry : configs.entrySet()) {
+            if (entry.getValue() == null) {
+                throw new MetadataException(MetadataException.Kind.INVALID_CONFIG,
+                        "Null value not supported for topic configs: " + entry.getKey());
+            }
             String error = TopicConfigs.validate(entry.getKey(), entry.getValue());
             if (error != null) {
                 throw new MetadataException(MetadataException.Kind.INVALID_CONFIG, error);
@@ -276,18 +365,50 @@ public final class MetadataController {
         }
     }
 
-    private void commit(List<MetadataRecord> records) {
+    /**
+     * Makes records durable and applies them to the committed image under the lock, then hands the image to the
+     * publisher thread; submitted under the lock, images are published in log order.
+     *
+     * @return the published image
+     */
+    private CompletableFuture<MetadataImage> commit(List<MetadataRecord> records) {
         log.append(records);
-        MetadataImage next = image.apply(records);
-        image = next;
+        MetadataImage next = committed.apply(records);
+        committed = next;
+        CompletableFuture<MetadataImage> done = new CompletableFuture<>();
+        publisher.execute(() -> publish(next, done));
+        return done;
+    }
+
+    private void publish(MetadataImage next, CompletableFuture<MetadataImage> done) {
         for (Consumer<MetadataImage> listener : listeners) {
-            listener.accept(next);
+            try {
+                listener.accept(next);
+            } catch (RuntimeException e) {
+                // The change is committed whatever a listener does; the others and later images must still be seen.
+                LOG.error("A metadata listener failed on a new image", e);
+            }
+        }
+        published = next;
+        done.complete(next);
+    }
+
+    /** Stops publishing; images committed but not yet published are dropped (the log has them). */
+    @Override
+    public void close() {
+        publisher.shutdown();
+        try {
+            if (!publisher.awaitTermination(30, TimeUnit.SECONDS)) {
+                publisher.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public String toString() {
-        return "MetadataController(broker " + settings.brokerId() + ", " + Objects.requireNonNull(image).topics().size()
-                + " topics)";
+        return "MetadataController(broker " + settings.brokerId() + ", "
+                + Objects.requireNonNull(published).topics().size() + " topics)";
     }
 }

@@ -16,7 +16,8 @@ public class MetadataException extends RuntimeException {
         INVALID_REPLICATION_FACTOR,
         INVALID_REPLICA_ASSIGNMENT,
         INVALID_CONFIG,
-        INVALID_REQUEST
+        INVALID_REQUEST,
+        POLICY_VIOLATION
     }
 
     private final Kind kind;

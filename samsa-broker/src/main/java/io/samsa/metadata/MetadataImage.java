@@ -56,12 +56,13 @@ public final class MetadataImage {
         return topicsByName;
     }
 
+    /** The topic of that name, or null (also for a null name, which a request may carry). */
     public TopicImage topic(String name) {
-        return topicsByName.get(name);
+        return name == null ? null : topicsByName.get(name);
     }
 
     public TopicImage topic(UUID topicId) {
-        return topicsById.get(topicId);
+        return topicId == null ? null : topicsById.get(topicId);
     }
 
     /** The configs set on a resource (overrides only; defaults are not here). */
@@ -69,7 +70,10 @@ public final class MetadataImage {
         return configs.getOrDefault(resource, Map.of());
     }
 
-    /** A new image with the records applied in order. */
+    /**
+     * A new image with the records applied in order. Linear in the records and the size of the image: the partition
+     * map of a topic is copied once per call however many of its partitions the records add.
+     */
     public MetadataImage apply(List<MetadataRecord> records) {
         if (records.isEmpty()) {
             return this;
@@ -78,6 +82,7 @@ public final class MetadataImage {
         Map<String, TopicImage> byName = new TreeMap<>(topicsByName);
         Map<UUID, TopicImage> byId = new HashMap<>(topicsById);
         Map<ConfigResource, Map<String, String>> newConfigs = new HashMap<>(configs);
+        Map<UUID, TreeMap<Integer, PartitionImage>> changedPartitions = new HashMap<>();
         long nextProducerIds = nextProducerIdBlock;
         for (MetadataRecord record : records) {
             switch (record) {
@@ -87,22 +92,20 @@ public final class MetadataImage {
                     TopicImage topic = new TopicImage(r.name(), r.topicId(), Map.of());
                     byName.put(r.name(), topic);
                     byId.put(r.topicId(), topic);
+                    changedPartitions.put(r.topicId(), new TreeMap<>());
                 }
                 case MetadataRecord.Partition r -> {
                     TopicImage topic = byId.get(r.topicId());
                     if (topic == null) {
                         throw new IllegalStateException("partition record for unknown topic id " + r.topicId());
                     }
-                    Map<Integer, PartitionImage> partitions = new TreeMap<>(topic.partitions());
-                    partitions.put(r.partition(), new PartitionImage(r.partition(), r.replicas(), r.isr(), r.leader(),
-                            r.leaderEpoch()));
-                    TopicImage updated = new TopicImage(topic.name(), topic.topicId(),
-                            Collections.unmodifiableMap(partitions));
-                    byName.put(topic.name(), updated);
-                    byId.put(topic.topicId(), updated);
+                    changedPartitions.computeIfAbsent(r.topicId(), id -> new TreeMap<>(topic.partitions()))
+                            .put(r.partition(), new PartitionImage(r.partition(), r.replicas(), r.isr(), r.leader(),
+                                    r.leaderEpoch()));
                 }
                 case MetadataRecord.RemoveTopic r -> {
                     TopicImage topic = byId.remove(r.topicId());
+                    changedPartitions.remove(r.topicId());
                     if (topic != null) {
                         byName.remove(topic.name());
                         newConfigs.remove(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()));
@@ -121,6 +124,12 @@ public final class MetadataImage {
                 }
             }
         }
+        changedPartitions.forEach((id, partitions) -> {
+            TopicImage topic = byId.get(id);
+            TopicImage updated = new TopicImage(topic.name(), id, Collections.unmodifiableMap(partitions));
+            byName.put(topic.name(), updated);
+            byId.put(id, updated);
+        });
         return new MetadataImage(Collections.unmodifiableMap(newBrokers), Collections.unmodifiableMap(byName),
                 Collections.unmodifiableMap(byId), Collections.unmodifiableMap(newConfigs), nextProducerIds);
     }

@@ -1,12 +1,15 @@
 package io.samsa.metadata;
 
+import io.samsa.log.LogDirNames;
 import java.util.Collection;
 
 /** Kafka's rules for topic names. Thread-safe (stateless). */
 public final class TopicNames {
 
     /** The longest legal topic name (Kafka leaves room for the partition suffix of the directory). */
-    public static final int MAX_LENGTH = 249;
+    public static final int MAX_LENGTH = LogDirNames.MAX_TOPIC_LENGTH;
+    /** Kafka's metadata topic: no client may create it (its partition directory holds the metadata log). */
+    public static final String METADATA_TOPIC = LogDirNames.METADATA_TOPIC;
 
     private TopicNames() {}
 
@@ -30,14 +33,9 @@ public final class TopicNames {
             return "Topic name is illegal, it can't be longer than " + MAX_LENGTH + " characters, topic name: "
                     + name;
         }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
-                    || c == '_' || c == '-';
-            if (!ok) {
-                return "Topic name \"" + name + "\" is illegal, it contains a character other than ASCII"
-                        + " alphanumerics, '.', '_' and '-'";
-            }
+        if (!LogDirNames.isLegalTopic(name)) { // what is left to fail there is the character set
+            return "Topic name \"" + name + "\" is illegal, it contains a character other than ASCII"
+                    + " alphanumerics, '.', '_' and '-'";
         }
         return null;
     }

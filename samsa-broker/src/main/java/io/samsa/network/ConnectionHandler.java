@@ -37,6 +37,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** A request in flight: its response (null = none) once the handler has answered. */
     private static final class Slot {
         ByteBuffer response;
+        /** Set when the handler asked to close the connection at this request's turn instead of answering. */
+        CloseConnection close;
         boolean done;
     }
 
@@ -85,9 +87,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(ChannelHandlerContext ctx, Slot slot, ByteBuffer response, Throwable error) {
-        if (error != null) {
-            Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
-                    ? error.getCause() : error;
+        Throwable cause = error != null && error.getCause() != null
+                && error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+        if (cause instanceof CloseConnection close) {
+            slot.close = close;
+        } else if (cause != null) {
             LOG.warn("Closing connection {} from {}: {}", connection.id(), connection.remoteAddress(),
                     cause.getMessage());
             pending.clear();
@@ -99,6 +103,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peekFirst().done) {
             Slot head = pending.pollFirst();
+            if (head.close != null) {
+                LOG.info("Closing connection {} from {}: {}", connection.id(), connection.remoteAddress(),
+                        head.close.getMessage());
+                pending.clear();
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+                return;
+            }
             if (head.response != null) {
                 ctx.write(Unpooled.wrappedBuffer(head.response));
                 wrote = true;

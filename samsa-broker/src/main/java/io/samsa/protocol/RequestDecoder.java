@@ -13,7 +13,9 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
  *
  * <p>The version is checked against what Samsa serves ({@link SupportedApis}) before the body is parsed. An
  * ApiVersions request at a version we do not know still decodes (its body is ignored), so that the broker can answer
- * it with UNSUPPORTED_VERSION and the range it serves, as KIP-511 asks. Thread-safe (stateless).
+ * it with UNSUPPORTED_VERSION and the range it serves, as KIP-511 asks; its header is read as Kafka 4.1 reads it
+ * (header v2, with tagged fields, from version 3 on), so a header Kafka cannot read closes the connection here too.
+ * Thread-safe (stateless).
  *
  * <p>Bytes left in the frame after the body are ignored, as Apache Kafka ignores them (its {@code RequestContext}
  * parses the body and never looks at what remains). Real clients rely on it: librdkafka 2.x writes a 4-byte
@@ -53,9 +55,7 @@ public final class RequestDecoder {
         ByteBufferAccessor accessor = new ByteBufferAccessor(frame);
         RequestHeaderData header;
         try {
-            // An unknown ApiVersions version is answered with header v1 semantics; its body is not read.
-            short headerVersion = served ? apiKey.requestHeaderVersion(version) : (short) 1;
-            header = new RequestHeaderData(accessor, headerVersion);
+            header = new RequestHeaderData(accessor, apiKey.requestHeaderVersion(version));
         } catch (RuntimeException e) {
             throw new InvalidFrameException("malformed request header of " + apiKey + " v" + version, e);
         }

@@ -59,6 +59,24 @@ public final class ReplicaManager {
         return partitions.get(tp);
     }
 
+    /**
+     * The partition a request names, or null: any topic name and index a client sends are looked up safely (a
+     * negative index or a null name is simply not hosted).
+     */
+    public Partition partition(String topic, int index) {
+        return topic == null || index < 0 ? null : partitions.get(new TopicPartition(topic, index));
+    }
+
+    /** @throws ReplicationException UNKNOWN_TOPIC_OR_PARTITION when this broker does not host what a request names */
+    public Partition partitionOrThrow(String topic, int index) {
+        Partition partition = partition(topic, index);
+        if (partition == null) {
+            throw new ReplicationException(ReplicationException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
+                    "This server does not host this topic-partition.");
+        }
+        return partition;
+    }
+
     /** @throws ReplicationException UNKNOWN_TOPIC_OR_PARTITION when this broker does not host it */
     public Partition partitionOrThrow(TopicPartition tp) {
         Partition partition = partitions.get(tp);

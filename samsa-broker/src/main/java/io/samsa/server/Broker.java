@@ -9,6 +9,7 @@ import io.samsa.api.KafkaBatchCompression;
 import io.samsa.api.ProducerIdBlocks;
 import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.transaction.TransactionCoordinator;
+import io.samsa.log.LogDirNames;
 import io.samsa.log.LogManager;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.ConfigResource;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
-    static final String METADATA_DIR = "__cluster_metadata-0";
+    static final String METADATA_DIR = LogDirNames.METADATA_TOPIC + "-0";
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private InetSocketAddress boundAddress;
@@ -93,13 +94,16 @@ public final class Broker implements AutoCloseable {
         LocalMetadataLog metadataLog = LocalMetadataLog.open(dataDir.resolve(METADATA_DIR));
         closeables.add(metadataLog);
         MetadataController controller = new MetadataController(metadataLog, new MetadataController.Settings(
-                config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")));
+                config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
+                OpenFileBudget.ofThisProcess());
 
         TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
         MetadataImage image = controller.image();
         LogManager logs = LogManager.open(dataDir, System::currentTimeMillis, tp -> topicDefaults.logConfig(
                 image.configs(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic()))), new KafkaBatchCompression());
         closeables.add(logs);
+        // Stopped before the logs are closed: the publisher creates and deletes logs.
+        closeables.add(controller);
 
         ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("samsa-scheduler"));
         ((ScheduledThreadPoolExecutor) scheduler).setRemoveOnCancelPolicy(true);
@@ -107,7 +111,7 @@ public final class Broker implements AutoCloseable {
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler);
         MetadataPublisher publisher = new MetadataPublisher(config.nodeId(), replicas, topicDefaults);
         publisher.accept(controller.image());
-        deleteStrayLogs(logs, replicas);
+        setAsideStrayLogs(logs, replicas);
         controller.addListener(publisher);
         logs.startBackgroundTasks(config.getLong("log.retention.check.interval.ms"));
         logs.startCleaner(config.cleanerConfig());
@@ -147,7 +151,7 @@ public final class Broker implements AutoCloseable {
         String host = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
         int port = advertised.port() != 0 ? advertised.port() : boundAddress.getPort();
         identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), host, port);
-        controller.registerBroker(config.nodeId(), host, port);
+        controller.registerBroker(config.nodeId(), host, port).join();
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet()),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
@@ -166,12 +170,18 @@ public final class Broker implements AutoCloseable {
         return counts;
     }
 
-    /** Logs left on disk for partitions the metadata no longer has (a crash during a topic deletion). */
-    private static void deleteStrayLogs(LogManager logs, ReplicaManager replicas) {
+    /**
+     * Logs left on disk for partitions the metadata no longer has (a crash during a topic deletion, or a metadata log
+     * that lost records) are set aside, not deleted: a start never destroys data, and never fails because of it.
+     */
+    private static void setAsideStrayLogs(LogManager logs, ReplicaManager replicas) {
         for (TopicPartition tp : List.copyOf(logs.all().keySet())) {
             if (replicas.partition(tp) == null) {
-                LOG.warn("Deleting the log of {}: the topic no longer exists in the metadata", tp);
-                logs.delete(tp);
+                try {
+                    logs.setAside(tp);
+                } catch (RuntimeException e) {
+                    LOG.error("Cannot set the stray log of {} aside; it stays where it is: {}", tp, e.toString());
+                }
             }
         }
     }

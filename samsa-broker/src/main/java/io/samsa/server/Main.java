@@ -71,7 +71,12 @@ public final class Main {
             broker.close();
             stopped.countDown();
         }, "samsa-shutdown"));
-        out.println("Samsa is listening on " + broker.bootstrapServers() + " with data in "
+        // The address the socket is bound to (the port a client or a firewall rule needs), then what clients are told.
+        String listening = broker.address().getHostString() + ":" + broker.address().getPort();
+        out.println("Samsa is listening on " + listening
+                + (listening.equals(broker.bootstrapServers()) ? "" : " (advertised as " + broker.bootstrapServers()
+                        + ")")
+                + " with data in "
                 + Path.of(settings.getOrDefault("log.dirs", BrokerConfig.KEYS.get("log.dirs").defaultValue()))
                         .toAbsolutePath().normalize());
         out.flush();

@@ -28,8 +28,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The partition logs of one data directory (log.dirs with a single entry). Opening it locks the directory (a
  * {@code .lock} file, as Kafka does) and opens, recovering if needed, every partition directory in it, with the
- * settings the caller gives for each; directories whose name is not {@code <topic>-<partition>} and the metadata
- * log ({@code __cluster_metadata-*}) are skipped.
+ * settings the caller gives for each. Start-up is never blocked by what else it finds ({@link LogDirNames}): the
+ * metadata log's directory is left to its owner, logs renamed for deletion are removed in the background, logs set
+ * aside as stray and directories that are not Samsa's are logged and left alone, and a partition directory that cannot
+ * be opened is logged, left as it is and reported as offline to whoever asks for it.
+ *
+ * <p>The only directories this class ever renames or deletes are those of partition logs it manages
+ * ({@link LogDirNames#isPartitionLog}), directly inside the data directory: a topic name can never make it touch the
+ * metadata log or anything outside.
  *
  * <p>Background work (retention, periodic flush, removal of deleted files) runs on one daemon thread,
  * "samsa-log-cleaner", once {@link #startBackgroundTasks(long)} is called; {@link #runBackgroundTasksOnce()} does one
@@ -40,10 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogManager implements AutoCloseable {
 
-    /** Suffix of a partition directory being deleted: {@code <topic>-<partition>.<uuid>-delete}, as in Kafka. */
-    public static final String DELETE_DIR_SUFFIX = "-delete";
     private static final String LOCK_FILE = ".lock";
-    private static final String METADATA_DIR_PREFIX = "__cluster_metadata";
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
     private final Path dataDir;
@@ -52,6 +55,8 @@ public final class LogManager implements AutoCloseable {
     private final FileLock dirLock;
     private final BatchCompression compression;
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    /** Partition directories that failed to open at start-up, with why: left as they are, never recreated. */
+    private final Map<TopicPartition, String> offline = new ConcurrentHashMap<>();
     private ScheduledExecutorService background;
     private LogCleaner cleaner;
     private boolean closed;
@@ -131,20 +136,34 @@ public final class LogManager implements AutoCloseable {
                 return listing.filter(Files::isDirectory).sorted().toList();
             }
         });
+        List<Path> deleted = new ArrayList<>();
         for (Path dir : dirs) {
             String name = dir.getFileName().toString();
-            if (name.endsWith(DELETE_DIR_SUFFIX)) {
-                deleteDirectory(dir);
-                continue;
+            switch (LogDirNames.classify(name)) {
+                case PARTITION -> open(dir, TopicPartition.parseDirName(name), configFor);
+                case DELETED -> deleted.add(dir);
+                case STRAY -> LOG.warn("Keeping {}: a log set aside at an earlier start because the metadata no longer"
+                        + " had its topic; delete it by hand once it is not needed", dir);
+                case UNKNOWN -> LOG.warn("Ignoring {}: not a partition log directory", dir);
+                case METADATA -> { } // the metadata log's own directory
             }
-            TopicPartition tp = TopicPartition.parseDirName(name);
-            if (tp == null || name.startsWith(METADATA_DIR_PREFIX)) {
-                continue;
-            }
-            logs.put(tp, Log.open(dir, tp, configFor.apply(tp), nowMs, compression));
         }
         if (!logs.isEmpty()) {
             LOG.info("Loaded {} partition log(s) from {}", logs.size(), dataDir);
+        }
+        if (!deleted.isEmpty()) {
+            Thread.ofVirtual().name("samsa-log-delete").start(() -> deleted.forEach(LogManager::deleteDirectory));
+        }
+    }
+
+    private void open(Path dir, TopicPartition tp, Function<TopicPartition, LogConfig> configFor) {
+        try {
+            logs.put(tp, Log.open(dir, tp, configFor.apply(tp), nowMs, compression));
+        } catch (RuntimeException e) {
+            // One unreadable partition must not keep the others (and the broker) down; its files stay as they are.
+            LOG.error("Cannot open the log of {} in {}; it stays offline and untouched until the problem is fixed: {}",
+                    tp, dir, e.toString());
+            offline.put(tp, e.toString());
         }
     }
 
@@ -158,6 +177,12 @@ public final class LogManager implements AutoCloseable {
         Log existing = logs.get(tp);
         if (existing != null) {
             return existing;
+        }
+        checkPartitionLog(tp);
+        String whyOffline = offline.get(tp);
+        if (whyOffline != null) {
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "The log of " + tp + " in "
+                    + dataDir.resolve(tp.dirName()) + " could not be opened at start-up: " + whyOffline);
         }
         Log log = Log.open(dataDir.resolve(tp.dirName()), tp, config, nowMs, compression);
         logs.put(tp, log);
@@ -180,26 +205,62 @@ public final class LogManager implements AutoCloseable {
     /**
      * Deletes the log of {@code tp}: closes it, renames its directory to {@code <name>.<uuid>-delete} (so a restart
      * will not load it) and removes that directory in the background. Does nothing when there is no such log.
+     *
+     * @throws StorageException STORAGE_ERROR when the rename fails; the log is closed and forgotten all the same, and
+     *     the next start sets its directory aside as stray
      */
     public synchronized void delete(TopicPartition tp) {
+        Path target = renameAway(tp, LogDirNames.deleted(tp), "rename for deletion");
+        if (target == null) {
+            return;
+        }
+        if (background != null) {
+            background.execute(() -> deleteDirectory(target));
+        } else {
+            Thread.ofVirtual().name("samsa-log-delete").start(() -> deleteDirectory(target));
+        }
+    }
+
+    /**
+     * Sets the log of {@code tp} aside: closes it and renames its directory to {@code <name>.<uuid>-stray}, where it
+     * stays, unloaded, for the operator to inspect or delete (Kafka does the same with logs the metadata no longer
+     * has). Does nothing when there is no such log.
+     */
+    public synchronized void setAside(TopicPartition tp) {
+        Path target = renameAway(tp, LogDirNames.stray(tp), "set aside");
+        if (target != null) {
+            LOG.warn("Set the log of {} aside as {}: the metadata no longer has its topic", tp, target);
+        }
+    }
+
+    /** Closes and forgets the log of {@code tp} and renames its directory; null when there is no such log. */
+    private Path renameAway(TopicPartition tp, String newName, String action) {
+        checkPartitionLog(tp);
         Log log = logs.remove(tp);
         if (log == null) {
-            return;
+            return null;
         }
         if (cleaner != null) {
             cleaner.abortAndWait(tp);
         }
         log.closeQuietly();
-        Path target = dataDir.resolve(tp.dirName() + "." + UUID.randomUUID().toString().replace("-", "")
-                + DELETE_DIR_SUFFIX);
-        IoErrors.run("rename for deletion", log.dir(), () -> {
-            Files.move(log.dir(), target);
+        Path dir = log.dir();
+        if (!dir.equals(dataDir.resolve(tp.dirName())) || !dir.getParent().equals(dataDir)) {
+            throw new IllegalStateException("The log of " + tp + " is in " + dir + ", not in " + dataDir);
+        }
+        Path target = dataDir.resolve(newName);
+        IoErrors.run(action, dir, () -> {
+            Files.move(dir, target);
             FileUtil.fsyncDirectory(dataDir);
         });
-        if (background != null) {
-            background.execute(() -> deleteDirectory(target));
-        } else {
-            Thread.ofVirtual().name("samsa-log-delete").start(() -> deleteDirectory(target));
+        return target;
+    }
+
+    /** The guard that keeps every request away from the metadata log and from names that are not partitions. */
+    private static void checkPartitionLog(TopicPartition tp) {
+        if (!LogDirNames.isPartitionLog(tp)) {
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "'" + tp.topic()
+                    + "' cannot have a partition log in a data directory");
         }
     }
 
