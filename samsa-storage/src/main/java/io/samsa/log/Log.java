@@ -61,6 +61,8 @@ public final class Log implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Log.class);
 
     private final Path dir;
+    /** The data directory the log is in: asked before every append, told of every disk failure. */
+    private final LogDir logDir;
     private final TopicPartition topicPartition;
     private final LongSupplier nowMs;
     private final ReentrantLock lock = new ReentrantLock();
@@ -85,8 +87,10 @@ public final class Log implements AutoCloseable {
     /** A segment renamed for deletion, whose files go once {@code dueMs} has passed. */
     private record PendingDelete(LogSegment segment, long dueMs) {}
 
-    private Log(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs, BatchCompression compression) {
+    private Log(Path dir, LogDir logDir, TopicPartition tp, LogConfig config, LongSupplier nowMs,
+            BatchCompression compression) {
         this.dir = dir;
+        this.logDir = logDir;
         this.compression = compression;
         this.cleanerCheckpoint = new OffsetCheckpoint(dir.resolve(CLEANER_CHECKPOINT_FILE));
         this.topicPartition = tp;
@@ -117,9 +121,19 @@ public final class Log implements AutoCloseable {
      */
     public static Log open(Path dir, TopicPartition tp, LogConfig config, LongSupplier nowMs,
             BatchCompression compression) {
+        return open(dir, LogDir.unmanaged(dir.toAbsolutePath().getParent(), nowMs), tp, config, nowMs, compression);
+    }
+
+    /**
+     * {@link #open(Path, TopicPartition, LogConfig, LongSupplier, BatchCompression)} in the data directory
+     * {@code logDir}, which refuses appends while it is full or failed. Opening a fresh log writes no file content
+     * (no checkpoint, no producer snapshot), so a partition can be created on a disk that is full.
+     */
+    public static Log open(Path dir, LogDir logDir, TopicPartition tp, LogConfig config, LongSupplier nowMs,
+            BatchCompression compression) {
         boolean fresh = !Files.isDirectory(dir);
         IoErrors.run("create log directory", dir, () -> Files.createDirectories(dir));
-        Log log = new Log(dir, tp, config, nowMs, compression);
+        Log log = new Log(dir, logDir, tp, config, nowMs, compression);
         log.load(fresh);
         return log;
     }
@@ -281,6 +295,11 @@ public final class Log implements AutoCloseable {
         return dir;
     }
 
+    /** The data directory this log is in, with its health and free space. */
+    public LogDir logDir() {
+        return logDir;
+    }
+
     public LogConfig config() {
         return config;
     }
@@ -405,53 +424,77 @@ public final class Log implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            LogConfig cfg = config;
-            long now = nowMs.getAsLong();
-            long appendTime = cfg.logAppendTime() ? now : RecordBatchView.NO_TIMESTAMP;
-            long firstOffset = logEndOffset;
-            ProducerStateManager.Check check = producerState.check(batches, firstOffset, appendTime, origin);
-            if (check instanceof ProducerStateManager.Duplicate dup) {
-                return new LogAppendResult(
-                        dup.firstOffset(), dup.lastOffset(), dup.timestamp(), logStartOffset, 0, true);
+            logDir.checkAppend(records.remaining());
+            return appendLocked(records, batches, leaderEpoch, origin);
+        } catch (StorageException e) {
+            throw diskFailure(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LogAppendResult appendLocked(ByteBuffer records, List<RecordBatchView> batches, int leaderEpoch,
+            AppendOrigin origin) {
+        LogConfig cfg = config;
+        long now = nowMs.getAsLong();
+        long appendTime = cfg.logAppendTime() ? now : RecordBatchView.NO_TIMESTAMP;
+        long firstOffset = logEndOffset;
+        ProducerStateManager.Check check = producerState.check(batches, firstOffset, appendTime, origin);
+        if (check instanceof ProducerStateManager.Duplicate dup) {
+            return new LogAppendResult(
+                    dup.firstOffset(), dup.lastOffset(), dup.timestamp(), logStartOffset, 0, true);
+        }
+        long nextOffset = firstOffset;
+        long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
+        int recordCount = 0;
+        for (RecordBatchView batch : batches) {
+            batch.setBaseOffset(nextOffset);
+            batch.setPartitionLeaderEpoch(leaderEpoch);
+            if (appendTime >= 0) {
+                batch.setLogAppendTime(appendTime);
             }
-            long nextOffset = firstOffset;
-            long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
-            int recordCount = 0;
-            for (RecordBatchView batch : batches) {
-                batch.setBaseOffset(nextOffset);
-                batch.setPartitionLeaderEpoch(leaderEpoch);
-                if (appendTime >= 0) {
-                    batch.setLogAppendTime(appendTime);
-                }
-                nextOffset = batch.nextOffset();
-                maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
-                recordCount += batch.recordsCount();
-            }
-            LogSegment active = segments.lastEntry().getValue();
-            if (active.isFullFor(records.remaining(), nextOffset - 1, cfg.segmentBytes())
-                    || active.isTooOldFor(maxTimestamp, now, cfg.rollMs())) {
-                active = rollLocked(now);
-            }
-            epochs.assign(leaderEpoch, firstOffset);
-            active.append(records, batches);
-            ProducerStateManager.Accepted accepted = (ProducerStateManager.Accepted) check;
-            // Indexed before the commit closes the transaction: a reader that sees the first unstable offset move
-            // past an aborted transaction must find it in the index.
+            nextOffset = batch.nextOffset();
+            maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+            recordCount += batch.recordsCount();
+        }
+        LogSegment active = segments.lastEntry().getValue();
+        if (active.isFullFor(records.remaining(), nextOffset - 1, cfg.segmentBytes())
+                || active.isTooOldFor(maxTimestamp, now, cfg.rollMs())) {
+            active = rollLocked(now);
+        }
+        epochs.assign(leaderEpoch, firstOffset);
+        LogSegment.Mark mark = active.mark();
+        active.append(records, batches);
+        ProducerStateManager.Accepted accepted = (ProducerStateManager.Accepted) check;
+        try {
+            // Indexed before the commit closes the transaction: a reader that sees the first unstable offset
+            // move past an aborted transaction must find it in the index.
             for (ProducerStateManager.CompletedTxn completed : accepted.completed()) {
                 if (completed.aborted()) {
                     active.txnIndex().append(abortedTxn(completed));
                 }
             }
-            producerState.commit(accepted);
-            logEndOffset = nextOffset;
-            unflushedRecords += recordCount;
-            if (unflushedRecords >= cfg.flushMessages()) {
-                flushLocked(now);
-            }
-            return new LogAppendResult(firstOffset, nextOffset - 1, appendTime, logStartOffset, recordCount, false);
-        } finally {
-            lock.unlock();
+        } catch (RuntimeException e) {
+            // Nothing of a failed append stays: the log end offset has not moved, so no reader saw it.
+            active.rollBackTo(mark);
+            throw e;
         }
+        producerState.commit(accepted);
+        logEndOffset = nextOffset;
+        unflushedRecords += recordCount;
+        if (unflushedRecords >= cfg.flushMessages()) {
+            flushLocked(now);
+        }
+        return new LogAppendResult(firstOffset, nextOffset - 1, appendTime, logStartOffset, recordCount, false);
+    }
+
+    /**
+     * Tells the data directory of a disk failure (it logs the first one and may refuse further appends) and returns
+     * what to throw; other failures are returned as they are.
+     */
+    private StorageException diskFailure(StorageException e) {
+        return e.kind() == StorageException.Kind.STORAGE_ERROR && e.getCause() != null && !closed
+                ? logDir.failed(e) : e;
     }
 
     /**
@@ -537,7 +580,7 @@ public final class Log implements AutoCloseable {
             }
             throw IoErrors.storageError("read (segment closed)", segment.logFile(), e);
         } catch (IOException e) {
-            throw IoErrors.storageError("read", segment.logFile(), e);
+            throw logDir.failed(IoErrors.storageError("read", segment.logFile(), e));
         }
     }
 
@@ -652,6 +695,8 @@ public final class Log implements AutoCloseable {
             }
             deleted += deleteOldestSegmentsWhile((segment, next) -> next.baseOffset() <= logStartOffset, nowMs);
             return deleted;
+        } catch (StorageException e) {
+            throw diskFailure(e);
         } finally {
             lock.unlock();
         }
@@ -749,6 +794,8 @@ public final class Log implements AutoCloseable {
         try {
             ensureOpen();
             flushLocked(nowMs.getAsLong());
+        } catch (StorageException e) {
+            throw diskFailure(e);
         } finally {
             lock.unlock();
         }
@@ -768,6 +815,8 @@ public final class Log implements AutoCloseable {
             if (rolledUnflushed || (recoveryPoint < logEndOffset && nowMs - lastFlushMs >= config.flushMs())) {
                 flushLocked(nowMs);
             }
+        } catch (StorageException e) {
+            throw diskFailure(e);
         } finally {
             lock.unlock();
         }
@@ -947,8 +996,16 @@ public final class Log implements AutoCloseable {
             if (closed) {
                 return;
             }
-            flushLocked(nowMs.getAsLong());
-            producerState.takeSnapshot(logEndOffset);
+            try {
+                flushLocked(nowMs.getAsLong());
+                producerState.takeSnapshot(logEndOffset);
+            } catch (StorageException e) {
+                // The disk refuses: the files are closed all the same, without the clean-shutdown marker, so the
+                // next open recovers the log as after a crash.
+                StorageException failure = diskFailure(e);
+                closeQuietly();
+                throw failure;
+            }
             deleteDueFiles(Long.MAX_VALUE);
             for (LogSegment segment : segments.values()) {
                 segment.close();

@@ -26,9 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The partition logs of one data directory (log.dirs with a single entry). Opening it locks the directory (a
- * {@code .lock} file, as Kafka does) and opens, recovering if needed, every partition directory in it, with the
- * settings the caller gives for each. Start-up is never blocked by what else it finds ({@link LogDirNames}): the
+ * The partition logs of the data directories (log.dirs). Opening it locks each directory (a {@code .lock} file, as
+ * Kafka does) and opens, recovering if needed, every partition directory in them, with the settings the caller gives
+ * for each. A new partition goes to the {@link LogDir.Status#ONLINE ONLINE} directory holding the fewest partitions,
+ * as in Kafka; when no directory is ONLINE it cannot be created ({@link #canCreateLogs()}). Each directory's health
+ * and free space are in its {@link LogDir} ({@link #logDirs()}): a full or failed directory refuses appends to its
+ * partitions (a failed one reads too), while the others go on. Start-up is never blocked by what else it finds ({@link LogDirNames}): the
  * metadata log's directory is left to its owner, logs renamed for deletion are removed in the background, logs set
  * aside as stray and directories that are not Samsa's are logged and left alone, and a partition directory that cannot
  * be opened is logged, left as it is and reported as offline to whoever asks for it.
@@ -46,13 +49,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogManager implements AutoCloseable {
 
-    private static final String LOCK_FILE = ".lock";
+    private static final String LOCK_FILE = LogDir.LOCK_FILE;
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
+    /** One data directory: its health, and the lock that keeps another broker out of it (null when it failed). */
+    private record DataDir(LogDir logDir, FileChannel lockChannel, FileLock lock) {
+        Path path() {
+            return logDir.path();
+        }
+    }
+
+    private final List<DataDir> dataDirs;
     private final Path dataDir;
     private final LongSupplier nowMs;
-    private final FileChannel lockChannel;
-    private final FileLock dirLock;
     private final BatchCompression compression;
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
     /** Partition directories that failed to open at start-up, with why: left as they are, never recreated. */
@@ -61,13 +70,11 @@ public final class LogManager implements AutoCloseable {
     private LogCleaner cleaner;
     private boolean closed;
 
-    private LogManager(Path dataDir, LongSupplier nowMs, FileChannel lockChannel, FileLock dirLock,
-            BatchCompression compression) {
-        this.dataDir = dataDir;
+    private LogManager(List<DataDir> dataDirs, LongSupplier nowMs, BatchCompression compression) {
+        this.dataDirs = List.copyOf(dataDirs);
+        this.dataDir = dataDirs.getFirst().path();
         this.compression = compression;
         this.nowMs = nowMs;
-        this.lockChannel = lockChannel;
-        this.dirLock = dirLock;
     }
 
     /**
@@ -87,6 +94,55 @@ public final class LogManager implements AutoCloseable {
      */
     public static LogManager open(Path dataDir, LongSupplier nowMs, Function<TopicPartition, LogConfig> configFor,
             BatchCompression compression) {
+        return open(List.of(dataDir), LogDir.Threshold.NONE, nowMs, configFor, compression);
+    }
+
+    /**
+     * Opens several data directories (Kafka's JBOD). A directory that cannot be created, written or locked at start
+     * is logged and kept offline while the others are used, as Kafka does; when none can, this fails.
+     *
+     * @param threshold appends to a directory are refused while its free space is below this
+     * @throws StorageException STORAGE_ERROR when no directory can be used, or one is locked by another process
+     */
+    public static LogManager open(List<Path> dirs, LogDir.Threshold threshold, LongSupplier nowMs,
+            Function<TopicPartition, LogConfig> configFor, BatchCompression compression) {
+        if (dirs.isEmpty()) {
+            throw new IllegalArgumentException("No data directory");
+        }
+        List<DataDir> opened = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (Path dir : dirs) {
+            LogDir logDir = new LogDir(dir, threshold, nowMs);
+            try {
+                opened.add(lock(logDir));
+            } catch (StorageException e) {
+                if (dirs.size() == 1 || e.getMessage().contains("in use by another broker")) {
+                    opened.forEach(LogManager::unlock);
+                    throw e;
+                }
+                LOG.error("Log directory {} cannot be used and stays offline: {}", logDir.path(), e.getMessage());
+                logDir.failed(e);
+                opened.add(new DataDir(logDir, null, null));
+                failures.add(e.getMessage());
+            }
+        }
+        if (failures.size() == dirs.size()) {
+            opened.forEach(LogManager::unlock);
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "No data directory can be used: "
+                    + failures);
+        }
+        LogManager manager = new LogManager(opened, nowMs, compression);
+        try {
+            manager.loadExisting(configFor);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return manager;
+    }
+
+    private static DataDir lock(LogDir logDir) {
+        Path dataDir = logDir.path();
         IoErrors.run("create data directory", dataDir, () -> Files.createDirectories(dataDir));
         checkWritable(dataDir);
         Path lockFile = dataDir.resolve(LOCK_FILE);
@@ -103,14 +159,19 @@ public final class LogManager implements AutoCloseable {
             throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Data directory " + dataDir
                     + " is in use by another broker (cannot lock " + lockFile + ")");
         }
-        LogManager manager = new LogManager(dataDir, nowMs, channel, lock, compression);
-        try {
-            manager.loadExisting(configFor);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
+        return new DataDir(logDir, channel, lock);
+    }
+
+    private static void unlock(DataDir dir) {
+        if (dir.lock() == null) {
+            return;
         }
-        return manager;
+        try {
+            dir.lock().release();
+            dir.lockChannel().close();
+        } catch (IOException e) {
+            LOG.warn("Failed to release {}: {}", dir.path().resolve(LOCK_FILE), e.toString());
+        }
     }
 
     /** {@link #open(Path, LongSupplier, Function)} with Kafka's default settings for existing logs. */
@@ -131,16 +192,26 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void loadExisting(Function<TopicPartition, LogConfig> configFor) {
+        for (DataDir data : dataDirs) {
+            if (data.lock() != null) {
+                loadExisting(data.logDir(), configFor);
+            }
+        }
+    }
+
+    private void loadExisting(LogDir logDir, Function<TopicPartition, LogConfig> configFor) {
+        Path dataDir = logDir.path();
         List<Path> dirs = IoErrors.call("list", dataDir, () -> {
             try (Stream<Path> listing = Files.list(dataDir)) {
                 return listing.filter(Files::isDirectory).sorted().toList();
             }
         });
         List<Path> deleted = new ArrayList<>();
+        int before = logs.size();
         for (Path dir : dirs) {
             String name = dir.getFileName().toString();
             switch (LogDirNames.classify(name)) {
-                case PARTITION -> open(dir, TopicPartition.parseDirName(name), configFor);
+                case PARTITION -> open(logDir, dir, TopicPartition.parseDirName(name), configFor);
                 case DELETED -> deleted.add(dir);
                 case STRAY -> LOG.warn("Keeping {}: a log set aside at an earlier start because the metadata no longer"
                         + " had its topic; delete it by hand once it is not needed", dir);
@@ -148,17 +219,23 @@ public final class LogManager implements AutoCloseable {
                 case METADATA -> { } // the metadata log's own directory
             }
         }
-        if (!logs.isEmpty()) {
-            LOG.info("Loaded {} partition log(s) from {}", logs.size(), dataDir);
+        if (logs.size() > before) {
+            LOG.info("Loaded {} partition log(s) from {}", logs.size() - before, dataDir);
         }
         if (!deleted.isEmpty()) {
             Thread.ofVirtual().name("samsa-log-delete").start(() -> deleted.forEach(LogManager::deleteDirectory));
         }
     }
 
-    private void open(Path dir, TopicPartition tp, Function<TopicPartition, LogConfig> configFor) {
+    private void open(LogDir logDir, Path dir, TopicPartition tp, Function<TopicPartition, LogConfig> configFor) {
+        Log existing = logs.get(tp);
+        if (existing != null) {
+            // Kafka refuses to start with a partition in two directories; the first stays, the other is left alone.
+            LOG.error("Ignoring {}: {} already has a log in {}; remove one of them", dir, tp, existing.dir());
+            return;
+        }
         try {
-            logs.put(tp, Log.open(dir, tp, configFor.apply(tp), nowMs, compression));
+            logs.put(tp, Log.open(dir, logDir, tp, configFor.apply(tp), nowMs, compression));
         } catch (RuntimeException e) {
             // One unreadable partition must not keep the others (and the broker) down; its files stay as they are.
             LOG.error("Cannot open the log of {} in {}; it stays offline and untouched until the problem is fixed: {}",
@@ -167,8 +244,43 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
+    /** The first data directory (where the broker keeps its metadata, as Kafka's metadata.log.dir defaults). */
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Every data directory, in log.dirs order, with its health and free space (for metrics and requests). */
+    public List<LogDir> logDirs() {
+        return dataDirs.stream().map(DataDir::logDir).toList();
+    }
+
+    /** Whether a new partition can be created now: some data directory is ONLINE (rechecked when stale). */
+    public boolean canCreateLogs() {
+        return pickDirForNewLog() != null;
+    }
+
+    /** The ONLINE directory with the fewest partitions (Kafka's choice), or null when none is. */
+    private LogDir pickDirForNewLog() {
+        LogDir best = null;
+        long bestCount = Long.MAX_VALUE;
+        for (DataDir data : dataDirs) {
+            if (data.lock() == null) {
+                continue;
+            }
+            LogDir dir = data.logDir();
+            if (dir.status() != LogDir.Status.ONLINE) {
+                dir.recheck();
+            }
+            if (dir.status() != LogDir.Status.ONLINE) {
+                continue;
+            }
+            long count = logs.values().stream().filter(l -> l.logDir() == dir).count();
+            if (count < bestCount) {
+                best = dir;
+                bestCount = count;
+            }
+        }
+        return best;
     }
 
     /** The log of {@code tp}, created with {@code config} when missing; an existing log keeps its settings. */
@@ -181,10 +293,15 @@ public final class LogManager implements AutoCloseable {
         checkPartitionLog(tp);
         String whyOffline = offline.get(tp);
         if (whyOffline != null) {
-            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "The log of " + tp + " in "
-                    + dataDir.resolve(tp.dirName()) + " could not be opened at start-up: " + whyOffline);
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "The log of " + tp
+                    + " could not be opened at start-up: " + whyOffline);
         }
-        Log log = Log.open(dataDir.resolve(tp.dirName()), tp, config, nowMs, compression);
+        LogDir target = pickDirForNewLog();
+        if (target == null) {
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "No log directory can hold " + tp + ": "
+                    + logDirs().stream().map(d -> d.path() + " is " + d.status()).toList());
+        }
+        Log log = Log.open(target.path().resolve(tp.dirName()), target, tp, config, nowMs, compression);
         logs.put(tp, log);
         return log;
     }
@@ -245,6 +362,7 @@ public final class LogManager implements AutoCloseable {
         }
         log.closeQuietly();
         Path dir = log.dir();
+        Path dataDir = log.logDir().path();
         if (!dir.equals(dataDir.resolve(tp.dirName())) || !dir.getParent().equals(dataDir)) {
             throw new IllegalStateException("The log of " + tp + " is in " + dir + ", not in " + dataDir);
         }
@@ -302,13 +420,27 @@ public final class LogManager implements AutoCloseable {
     /** One round of background work on every log; a failure on one log is logged and does not stop the others. */
     public void runBackgroundTasksOnce() {
         long now = nowMs.getAsLong();
+        for (DataDir data : dataDirs) {
+            if (data.lock() != null) {
+                data.logDir().refresh();
+            }
+        }
         for (Log log : new ArrayList<>(logs.values())) {
             if (log.isClosed()) {
                 continue;
             }
             try {
                 log.enforceRetention(now);
-                log.flushIfDue(now);
+                if (log.logDir().status() != LogDir.Status.OFFLINE) {
+                    log.flushIfDue(now);
+                }
+            } catch (StorageException e) {
+                // A disk failure: its directory has logged it once; the next round tries again.
+                if (e.kind() != StorageException.Kind.STORAGE_ERROR) {
+                    LOG.error("Background task failed for {}", log.topicPartition(), e);
+                } else {
+                    LOG.debug("Background task failed for {}: {}", log.topicPartition(), e.getMessage());
+                }
             } catch (RuntimeException e) {
                 if (!log.isClosed()) {
                     LOG.error("Background task failed for {}", log.topicPartition(), e);
@@ -341,18 +473,19 @@ public final class LogManager implements AutoCloseable {
         for (Log log : logs.values()) {
             try {
                 log.close();
+            } catch (StorageException e) {
+                if (e.kind() != StorageException.Kind.STORAGE_ERROR) {
+                    throw e;
+                }
+                // Its directory has logged the disk failure; the next start recovers the log.
+                LOG.warn("Closed {} without a clean shutdown: {}", log.topicPartition(), e.getMessage());
             } catch (RuntimeException e) {
                 LOG.error("Failed to close {}", log.topicPartition(), e);
                 failure = failure == null ? e : failure;
             }
         }
         logs.clear();
-        try {
-            dirLock.release();
-            lockChannel.close();
-        } catch (IOException e) {
-            LOG.warn("Failed to release {}: {}", dataDir.resolve(LOCK_FILE), e.toString());
-        }
+        dataDirs.forEach(LogManager::unlock);
         if (failure != null) {
             throw failure;
         }
@@ -360,7 +493,8 @@ public final class LogManager implements AutoCloseable {
 
     private void ensureOpen() {
         if (closed) {
-            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Log manager of " + dataDir + " is closed");
+            throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Log manager of " + dataDirs.stream()
+                    .map(DataDir::path).toList() + " is closed");
         }
     }
 }

@@ -52,7 +52,7 @@ public final class FileUtil {
     /** Replaces {@code target} with {@code content} so that a crash leaves either the old or the new file. */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
-        try (FileChannel ch = FileChannel.open(
+        try (FileChannel ch = FileChannels.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, ByteBuffer.wrap(content), 0);
             ch.force(true);

@@ -49,6 +49,8 @@ public final class LogSegment {
     private boolean active = true;
     private List<Path> filesToDelete;
     private int truncatedOnOpen;
+    /** An append failed and its bytes or index entries may still be in the files, past what the segment holds. */
+    private boolean tornTail;
 
     private LogSegment(Path logFile, FileChannel channel, long baseOffset, int indexIntervalBytes,
             int maxIndexBytes, long createdMs) {
@@ -82,7 +84,7 @@ public final class LogSegment {
         Path indexFile = withSuffix(SegmentFiles.indexFile(dir, baseOffset), suffix);
         Path timeIndexFile = withSuffix(SegmentFiles.timeIndexFile(dir, baseOffset), suffix);
         return IoErrors.call("create segment", file, () -> {
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            FileChannel ch = FileChannels.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             // Empty index files from the start, as Kafka has them, so that tools find every segment's indexes.
             for (Path index : List.of(indexFile, timeIndexFile)) {
@@ -135,7 +137,7 @@ public final class LogSegment {
             long nowMs, boolean recover) {
         Path file = SegmentFiles.logFile(dir, baseOffset);
         return IoErrors.call("open segment", file, () -> {
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel ch = FileChannels.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             long fileSize = ch.size();
             if (fileSize > Integer.MAX_VALUE) {
                 ch.close();
@@ -248,25 +250,78 @@ public final class LogSegment {
 
     /**
      * Writes already-validated batches (offsets assigned) at the end of the file and indexes them. Publishes the new
-     * size only after the write and the index entries.
+     * size only after the write and the index entries. When the disk fails half-way (no space, an I/O error) nothing
+     * of the append stays: the torn bytes and the index entries written for it are removed again, as recovery after a
+     * crash would remove them, and the failure is thrown.
      *
      * @param records the bytes of {@code batches}, position to limit
      */
     public void append(ByteBuffer records, List<RecordBatchView> batches) {
         IoErrors.run("append to", logFile, () -> {
-            int position = size;
-            FileUtil.writeFully(channel, records.duplicate(), position);
-            if (position == 0) {
-                firstBatchTimestamp = batches.get(0).maxTimestamp();
+            removeTornTail();
+            Mark before = mark();
+            try {
+                int position = size;
+                FileUtil.writeFully(channel, records.duplicate(), position);
+                if (position == 0) {
+                    firstBatchTimestamp = batches.get(0).maxTimestamp();
+                }
+                for (RecordBatchView batch : batches) {
+                    indexBatch(batch.lastOffset(), batch.maxTimestamp(), position);
+                    position += batch.sizeInBytes();
+                    bytesSinceLastIndexEntry += batch.sizeInBytes();
+                }
+                nextOffset = batches.get(batches.size() - 1).nextOffset();
+                size = position;
+            } catch (IOException | RuntimeException e) {
+                rollBackTo(before);
+                throw e;
             }
-            for (RecordBatchView batch : batches) {
-                indexBatch(batch.lastOffset(), batch.maxTimestamp(), position);
-                position += batch.sizeInBytes();
-                bytesSinceLastIndexEntry += batch.sizeInBytes();
-            }
-            nextOffset = batches.get(batches.size() - 1).nextOffset();
-            size = position;
         });
+    }
+
+    /** The segment's state before an append, to go back to when the append cannot be completed. */
+    public record Mark(int size, long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp,
+            int bytesSinceLastIndexEntry, long firstBatchTimestamp) {}
+
+    /** Where the segment stands now; see {@link #rollBackTo(Mark)}. */
+    public Mark mark() {
+        return new Mark(size, nextOffset, maxTimestamp, offsetOfMaxTimestamp, bytesSinceLastIndexEntry,
+                firstBatchTimestamp);
+    }
+
+    /**
+     * Forgets everything appended since {@code mark}: readers never saw it (or the log has not published it yet). The
+     * files are cut back at once when the disk allows it; when it refuses even that (read-only, I/O error), the cut is
+     * made before the next append, and a restart's recovery would make it too.
+     */
+    public void rollBackTo(Mark mark) {
+        size = mark.size();
+        nextOffset = mark.nextOffset();
+        maxTimestamp = mark.maxTimestamp();
+        offsetOfMaxTimestamp = mark.offsetOfMaxTimestamp();
+        bytesSinceLastIndexEntry = mark.bytesSinceLastIndexEntry();
+        firstBatchTimestamp = mark.firstBatchTimestamp();
+        tornTail = true;
+        try {
+            removeTornTail();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Cannot cut {} back to {} bytes yet: {}", logFile, mark.size(), e.toString());
+        }
+    }
+
+    /** Cuts the files back to what the segment holds, after an append that failed half-way. */
+    private void removeTornTail() throws IOException {
+        if (!tornTail) {
+            return;
+        }
+        offsetIndex.truncateTo(nextOffset);
+        timeIndex.truncateTo(nextOffset);
+        txnIndex.truncateTo(nextOffset);
+        if (channel.size() > size) {
+            channel.truncate(size);
+        }
+        tornTail = false;
     }
 
     /** Kafka's indexing rule: an entry for a batch once more than index.interval.bytes have passed unindexed. */

@@ -183,7 +183,7 @@ public final class OffsetIndex {
 
     private FileChannel writer() throws IOException {
         if (writer == null) {
-            writer = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            writer = FileChannels.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
         return writer;
     }

@@ -175,7 +175,7 @@ public final class TimeIndex {
 
     private FileChannel writer() throws IOException {
         if (writer == null) {
-            writer = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            writer = FileChannels.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
         return writer;
     }

@@ -153,7 +153,7 @@ public final class TransactionIndex {
 
     private FileChannel channel() throws IOException {
         if (channel == null) {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            channel = FileChannels.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
         }
         return channel;
