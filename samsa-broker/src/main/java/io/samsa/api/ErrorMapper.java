@@ -28,6 +28,7 @@ final class ErrorMapper {
                 case STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR;
             };
             case ReplicationException r -> Errors.valueOf(r.kind().name());
+            case io.samsa.coordinator.PartitionWriter.WriteFailedException w -> Errors.valueOf(w.failure().name());
             case MetadataException m -> Errors.valueOf(m.kind().name());
             case Throwable other -> Errors.forException(other);
         };

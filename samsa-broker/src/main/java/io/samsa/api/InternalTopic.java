@@ -18,6 +18,7 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * A coordinator's internal topic ({@code __consumer_offsets}, {@code __transaction_state}) as its
@@ -108,7 +109,7 @@ public final class InternalTopic implements PartitionWriter {
             // One node: the ISR is this broker, so the append is committed when it returns.
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(writeFailure(e));
         }
     }
 
@@ -125,8 +126,24 @@ public final class InternalTopic implements PartitionWriter {
                     AppendOrigin.COORDINATOR, check);
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(writeFailure(e));
         }
+    }
+
+    /**
+     * Kafka's coordinators answer a failed write of their state as NOT_COORDINATOR when the disk refused it
+     * (KAFKA_STORAGE_ERROR) or leadership moved, and COORDINATOR_NOT_AVAILABLE when the partition cannot take it for
+     * now; clients retry both. Anything else (a refused transactional check) is passed on.
+     */
+    private static RuntimeException writeFailure(RuntimeException e) {
+        Errors error = ErrorMapper.toError(e);
+        return switch (error) {
+            case KAFKA_STORAGE_ERROR, NOT_LEADER_OR_FOLLOWER ->
+                    new WriteFailedException(WriteFailure.NOT_COORDINATOR, e);
+            case NOT_ENOUGH_REPLICAS, UNKNOWN_TOPIC_OR_PARTITION, REQUEST_TIMED_OUT ->
+                    new WriteFailedException(WriteFailure.COORDINATOR_NOT_AVAILABLE, e);
+            default -> e;
+        };
     }
 
     private static SimpleRecord[] simpleRecords(List<KeyValue> records) {

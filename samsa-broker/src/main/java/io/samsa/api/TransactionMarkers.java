@@ -81,9 +81,16 @@ final class TransactionMarkers implements TransactionMarkerWriter {
         try {
             partition.appendAsLeader(batch.buffer(), (short) -1, AppendOrigin.COORDINATOR, () -> { });
         } catch (RuntimeException e) {
-            LOG.warn("Failed to write the transaction marker of producer {} to {}: {}", producerId, tp,
-                    e.getMessage());
-            return ErrorMapper.toError(e);
+            Errors error = ErrorMapper.toError(e);
+            if (error == Errors.KAFKA_STORAGE_ERROR) {
+                // Its data directory logged the full or failed disk once; the coordinator retries.
+                LOG.debug("Failed to write the transaction marker of producer {} to {}: {}", producerId, tp,
+                        e.getMessage());
+            } else {
+                LOG.warn("Failed to write the transaction marker of producer {} to {}: {}", producerId, tp,
+                        e.getMessage());
+            }
+            return error;
         }
         if (tp.topic().equals(InternalTopic.CONSUMER_OFFSETS)) {
             groups.endTransaction(tp.partition(), producerId, commit);

@@ -22,6 +22,38 @@ public interface PartitionWriter {
         void marker(long producerId, boolean commit);
     }
 
+    /**
+     * Why an append failed, in a coordinator's terms: Kafka's coordinators turn these log errors into the errors their
+     * clients retry on.
+     */
+    enum WriteFailure {
+        /** The partition's leadership moved or its disk refused the write: the client finds the coordinator again. */
+        NOT_COORDINATOR,
+        /** The partition cannot take writes for now (too few in-sync replicas, not hosted): the client retries. */
+        COORDINATOR_NOT_AVAILABLE
+    }
+
+    /** What an append's future fails with for a {@link WriteFailure}; other failures are passed on as they are. */
+    final class WriteFailedException extends RuntimeException {
+        private final WriteFailure failure;
+
+        public WriteFailedException(WriteFailure failure, Throwable cause) {
+            super(cause.getMessage(), cause);
+            this.failure = failure;
+        }
+
+        public WriteFailure failure() {
+            return failure;
+        }
+    }
+
+    /** The write failure behind {@code error} (unwrapping a CompletionException), or null when it is another one. */
+    static WriteFailure failureOf(Throwable error) {
+        Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return e instanceof WriteFailedException w ? w.failure() : null;
+    }
+
     /** Appends the records as one batch; the future completes when they are committed (below the high watermark). */
     CompletableFuture<Void> append(int partition, List<KeyValue> records);
 

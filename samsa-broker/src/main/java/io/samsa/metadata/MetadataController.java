@@ -174,7 +174,16 @@ public final class MetadataController implements AutoCloseable {
                 local++;
             }
         }
-        String refusal = local == 0 ? null : capacity.refusal(local);
+        if (local == 0) {
+            return;
+        }
+        String noDirectory = capacity.storageRefusal();
+        if (noDirectory != null) {
+            throw new MetadataException(MetadataException.Kind.INVALID_REPLICATION_FACTOR, "Unable to replicate the"
+                    + " partition " + (replicaLists.isEmpty() ? 0 : replicaLists.getFirst().size()) + " time(s): "
+                    + noDirectory);
+        }
+        String refusal = capacity.refusal(local);
         if (refusal != null) {
             throw new MetadataException(MetadataException.Kind.POLICY_VIOLATION, refusal);
         }

@@ -137,8 +137,12 @@ public final class Partition {
     /**
      * Reads batches for a consumer: below the high watermark, or with {@code readCommitted} below the last stable
      * offset together with the aborted transactions overlapping what was read.
+     *
+     * @throws io.samsa.log.StorageException STORAGE_ERROR when the log's data directory is offline
      */
     public LogReadResult read(long offset, int maxBytes, boolean minOneBatch, boolean readCommitted) {
+        // A partition in a failed data directory is offline, as in Kafka: KAFKA_STORAGE_ERROR, not stale bytes.
+        log.logDir().checkOnline();
         long upper = readCommitted ? lastStableOffset() : highWatermark;
         return log.read(offset, maxBytes, upper, minOneBatch, readCommitted);
     }

@@ -9,6 +9,7 @@ import io.samsa.api.KafkaBatchCompression;
 import io.samsa.api.ProducerIdBlocks;
 import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.transaction.TransactionCoordinator;
+import io.samsa.log.LogDir;
 import io.samsa.log.LogDirNames;
 import io.samsa.log.LogManager;
 import io.samsa.log.TopicPartition;
@@ -35,6 +36,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,15 +96,20 @@ public final class Broker implements AutoCloseable {
 
         LocalMetadataLog metadataLog = LocalMetadataLog.open(dataDir.resolve(METADATA_DIR));
         closeables.add(metadataLog);
+        AtomicReference<LogManager> logsOpened = new AtomicReference<>();
         MetadataController controller = metadata = new MetadataController(metadataLog, new MetadataController.Settings(
                 config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
-                OpenFileBudget.ofThisProcess());
+                new HostingCapacity(OpenFileBudget.ofThisProcess(), logsOpened::get));
 
         TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
         MetadataImage image = controller.image();
-        LogManager logs = LogManager.open(dataDir, System::currentTimeMillis, tp -> topicDefaults.logConfig(
-                image.configs(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic()))), new KafkaBatchCompression());
+        List<Path> dataDirs = config.dataDirs().stream().map(Path::toAbsolutePath).toList();
+        LogManager logs = LogManager.open(dataDirs, new LogDir.Threshold(config.getLong("samsa.log.dir.min.free.bytes"),
+                config.getDouble("samsa.log.dir.min.free.ratio")), System::currentTimeMillis,
+                tp -> topicDefaults.logConfig(image.configs(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic()))),
+                new KafkaBatchCompression());
         closeables.add(logs);
+        logsOpened.set(logs);
         // Stopped before the logs are closed: the publisher creates and deletes logs.
         closeables.add(controller);
 

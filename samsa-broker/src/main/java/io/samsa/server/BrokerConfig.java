@@ -43,7 +43,14 @@ public final class BrokerConfig {
                 "Listener as PLAINTEXT://host:port (one listener for now)");
         key("advertised.listeners", Type.STRING, "", 0, 0,
                 "Address given to clients, if not the listener's (PLAINTEXT://host:port)");
-        key("log.dirs", Type.STRING, "./samsa-data", 0, 0, "Directory of the broker's data (one directory)");
+        key("log.dirs", Type.STRING, "./samsa-data", 0, 0, "Data directories, comma-separated; the first also holds"
+                + " the broker's metadata. New partitions go to the online one with the fewest partitions");
+        key("samsa.log.dir.min.free.bytes", Type.LONG, String.valueOf(256L * 1024 * 1024), 0, Long.MAX_VALUE,
+                "Refuse appends to a data directory with less free space than this or"
+                        + " samsa.log.dir.min.free.ratio of its file system, whichever is smaller (0: no threshold)");
+        key("samsa.log.dir.min.free.ratio", Type.DOUBLE, "0.01", 0, 1,
+                "Refuse appends to a data directory with less free space than this share of its file system or"
+                        + " samsa.log.dir.min.free.bytes, whichever is smaller (0: no threshold)");
         key("num.partitions", Type.INT, "1", 1, Integer.MAX_VALUE, "Partitions of auto-created topics");
         key("default.replication.factor", Type.INT, "1", 1, Short.MAX_VALUE,
                 "Replication factor of auto-created topics");
@@ -192,6 +199,10 @@ public final class BrokerConfig {
         if (!advertised.isEmpty() && parseListener(advertised) == null) {
             problems.add("Invalid value '" + advertised + "' for advertised.listeners: expected PLAINTEXT://host:port");
         }
+        if (assignorList(explicit.getOrDefault("log.dirs", KEYS.get("log.dirs").defaultValue())).isEmpty()) {
+            problems.add("Invalid value '" + explicit.get("log.dirs") + "' for log.dirs: a comma-separated list of"
+                    + " at least one directory");
+        }
         checkItems(explicit, "log.cleanup.policy", Set.of("delete", "compact"), problems);
         checkItems(explicit, "compression.type",
                 Set.of("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"), problems);
@@ -335,8 +346,19 @@ public final class BrokerConfig {
         return advertised.isEmpty() ? listener() : parseListener(advertised);
     }
 
+    /** The first of log.dirs: the broker's metadata lives there. */
     public Path dataDir() {
-        return Path.of(values.get("log.dirs"));
+        return dataDirs().getFirst();
+    }
+
+    /** Every entry of log.dirs, in order. */
+    public java.util.List<Path> dataDirs() {
+        return java.util.Arrays.stream(values.get("log.dirs").split(",")).map(String::trim)
+                .filter(dir -> !dir.isEmpty()).map(Path::of).toList();
+    }
+
+    public double getDouble(String key) {
+        return Double.parseDouble(values.get(key));
     }
 
     public long retentionMs() {

@@ -343,6 +343,11 @@ public final class LogDir {
         return root.toString();
     }
 
+    /** "1.2 MiB (1258291 bytes) free of 40.0 MiB (41943040 bytes)". */
+    public static String describeSpace(State s) {
+        return bytes(s.usableBytes()) + " free of " + bytes(s.totalBytes());
+    }
+
     /** "12.3 MiB (12897484 bytes)", "916 bytes", or "unknown". */
     static String bytes(long n) {
         if (n < 0) {

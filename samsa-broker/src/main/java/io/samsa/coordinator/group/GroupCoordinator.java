@@ -195,6 +195,15 @@ public final class GroupCoordinator {
         }
     }
 
+    /**
+     * The answer to a request whose write failed, as Kafka's coordinator gives it: NOT_COORDINATOR when the disk
+     * refused it, COORDINATOR_NOT_AVAILABLE when the partition could not take it; clients retry both.
+     */
+    private static GroupError writeError(Throwable failure) {
+        PartitionWriter.WriteFailure write = PartitionWriter.failureOf(failure);
+        return write == null ? GroupError.KAFKA_STORAGE_ERROR : GroupError.valueOf(write.name());
+    }
+
     /** Writes a group's membership record; the future completes when it is durable. */
     CompletableFuture<Void> persist(String groupId, byte[] record) {
         return writer.append(partitionFor(groupId), List.of(new PartitionWriter.KeyValue(GroupRecords.key(groupId),
@@ -671,7 +680,7 @@ public final class GroupCoordinator {
                         applyCommitted(key, accepted.get(key), sequence);
                         results.put(key, GroupError.NONE);
                     } else {
-                        results.put(key, GroupError.KAFKA_STORAGE_ERROR);
+                        results.put(key, writeError(failure));
                     }
                 }
                 return results;
@@ -882,7 +891,7 @@ public final class GroupCoordinator {
                         if (failure == null) {
                             offsets.remove(e.getKey());
                         } else {
-                            e.setValue(GroupError.KAFKA_STORAGE_ERROR);
+                            e.setValue(writeError(failure));
                         }
                     }
                 }
@@ -944,7 +953,7 @@ public final class GroupCoordinator {
             synchronized (this) {
                 if (failure != null) {
                     group.state = GroupState.EMPTY;
-                    return GroupError.KAFKA_STORAGE_ERROR;
+                    return writeError(failure);
                 }
                 owned.keySet().forEach(offsets::remove);
                 groups.remove(groupId, group);

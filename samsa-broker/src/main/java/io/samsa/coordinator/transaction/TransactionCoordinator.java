@@ -169,8 +169,8 @@ public final class TransactionCoordinator {
                 if (next == null) {
                     return done(InitResult.failed(TxnError.PRODUCER_FENCED));
                 }
-                return write(next).thenApply(ok -> ok ? new InitResult(TxnError.NONE, next.producerId(),
-                        next.producerEpoch()) : InitResult.failed(TxnError.COORDINATOR_NOT_AVAILABLE));
+                return write(next).thenApply(written -> written == TxnError.NONE ? new InitResult(TxnError.NONE,
+                        next.producerId(), next.producerEpoch()) : InitResult.failed(written));
             }
             case ONGOING -> {
                 // The producer that opened it is a zombie: abort its transaction at a bumped epoch, and let the new
@@ -239,8 +239,7 @@ public final class TransactionCoordinator {
         if (current.state() == TransactionState.ONGOING && current.partitions().containsAll(partitions)) {
             return done(TxnError.NONE);
         }
-        return write(current.withPartitions(partitions, clock.getAsLong()))
-                .thenApply(ok -> ok ? TxnError.NONE : TxnError.COORDINATOR_NOT_AVAILABLE);
+        return write(current.withPartitions(partitions, clock.getAsLong()));
     }
 
     /**
@@ -296,9 +295,9 @@ public final class TransactionCoordinator {
         switch (current.state()) {
             case ONGOING -> {
                 TransactionMetadata prepared = current.prepared(commit, clock.getAsLong());
-                return write(prepared).thenApply(ok -> {
-                    if (!ok) {
-                        return TxnError.COORDINATOR_NOT_AVAILABLE;
+                return write(prepared).thenApply(written -> {
+                    if (written != TxnError.NONE) {
+                        return written;
                     }
                     writeMarkers(prepared);
                     return TxnError.NONE;
@@ -321,7 +320,8 @@ public final class TransactionCoordinator {
     private CompletableFuture<Boolean> fenceAndAbort(TransactionMetadata ongoing) {
         transactions.put(ongoing.transactionalId(), ongoing.inState(TransactionState.PREPARE_EPOCH_FENCE));
         TransactionMetadata aborting = ongoing.fencedForAbort(clock.getAsLong());
-        return write(aborting).thenApply(ok -> {
+        return write(aborting).thenApply(written -> {
+            boolean ok = written == TxnError.NONE;
             if (ok) {
                 writeMarkers(aborting);
             } else {
@@ -347,8 +347,11 @@ public final class TransactionCoordinator {
                             unwrittenMarkers.remove(id);
                             complete(prepared);
                         } else {
-                            LOG.warn("Markers of {} not written yet to {}; retrying", id, remaining, error);
-                            unwrittenMarkers.put(id, remaining);
+                            // Once per transaction, not once per retry: a full disk may take a while to clear.
+                            if (unwrittenMarkers.put(id, remaining) == null) {
+                                LOG.warn("Markers of {} not written yet to {}; retrying every {} ms: {}", id,
+                                        remaining, MARKER_RETRY_BACKOFF_MS, error == null ? "refused" : error.toString());
+                            }
                             retryLater(prepared);
                         }
                     }
@@ -356,8 +359,8 @@ public final class TransactionCoordinator {
     }
 
     private void complete(TransactionMetadata prepared) {
-        write(prepared.completed(clock.getAsLong())).thenAccept(ok -> {
-            if (!ok) {
+        write(prepared.completed(clock.getAsLong())).thenAccept(written -> {
+            if (written != TxnError.NONE) {
                 // Still prepared: markers are written again (a second marker ends nothing) and completion retried.
                 retryLater(prepared);
             }
@@ -459,8 +462,11 @@ public final class TransactionCoordinator {
 
     // ---- Writing state -------------------------------------------------------------------------------------------
 
-    /** Writes {@code next} and makes it current once written; completes with false when the write failed. */
-    private CompletableFuture<Boolean> write(TransactionMetadata next) {
+    /**
+     * Writes {@code next} and makes it current once written; completes with NONE, or with the error Kafka's
+     * coordinator answers for the failed write (NOT_COORDINATOR when the disk refused it, which clients retry).
+     */
+    private CompletableFuture<TxnError> write(TransactionMetadata next) {
         String id = next.transactionalId();
         writing.add(id);
         List<PartitionWriter.KeyValue> record = List.of(new PartitionWriter.KeyValue(TransactionRecords.key(id),
@@ -469,11 +475,17 @@ public final class TransactionCoordinator {
             synchronized (this) {
                 writing.remove(id);
                 if (failure != null) {
-                    LOG.warn("Failed to write the state {} of {}", next.state(), id, failure);
-                    return false;
+                    PartitionWriter.WriteFailure write = PartitionWriter.failureOf(failure);
+                    if (write == null) {
+                        LOG.warn("Failed to write the state {} of {}", next.state(), id, failure);
+                        return TxnError.COORDINATOR_NOT_AVAILABLE;
+                    }
+                    // A full or failed disk is logged once by its directory, not once per request.
+                    LOG.debug("Failed to write the state {} of {}: {}", next.state(), id, failure.getMessage());
+                    return TxnError.valueOf(write.name());
                 }
                 transactions.put(id, next);
-                return true;
+                return TxnError.NONE;
             }
         });
     }
