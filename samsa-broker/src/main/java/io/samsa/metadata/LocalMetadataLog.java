@@ -30,6 +30,8 @@ public final class LocalMetadataLog implements MetadataLog {
 
     private final Path file;
     private final FileChannel channel;
+    /** Bytes of whole frames: where the next frame goes, and where a torn one is cut back to. */
+    private long end;
     private final List<MetadataRecord> records = new ArrayList<>();
 
     private LocalMetadataLog(Path file, FileChannel channel) {
@@ -82,6 +84,7 @@ public final class LocalMetadataLog implements MetadataLog {
             channel.force(true);
         }
         channel.position(valid);
+        end = valid;
     }
 
     private static List<MetadataRecord> decode(byte[] payload) throws IOException {
@@ -121,12 +124,24 @@ public final class LocalMetadataLog implements MetadataLog {
         ByteBuffer frame = ByteBuffer.allocate(8 + length);
         frame.putInt(length).putInt(crc(payloadBytes)).put(payloadBytes).flip();
         try {
+            if (channel.size() > end) {
+                channel.truncate(end); // a frame torn by an earlier failure
+            }
+            long at = end;
             while (frame.hasRemaining()) {
-                channel.write(frame);
+                at += channel.write(frame, at);
             }
             channel.force(false);
+            end = at;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the metadata log " + file + ": " + e.getMessage(), e);
+            // A torn frame must not stay in front of the next one, or a restart would stop reading there.
+            try {
+                channel.truncate(end);
+            } catch (IOException again) {
+                LOG.debug("Cannot cut the metadata log {} back to {} bytes yet: {}", file, end, again.toString());
+            }
+            throw new MetadataException(MetadataException.Kind.KAFKA_STORAGE_ERROR, "Cannot write the metadata log "
+                    + file + ": " + e.getMessage());
         }
         records.addAll(batch);
     }

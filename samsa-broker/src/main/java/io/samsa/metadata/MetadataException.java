@@ -17,7 +17,9 @@ public class MetadataException extends RuntimeException {
         INVALID_REPLICA_ASSIGNMENT,
         INVALID_CONFIG,
         INVALID_REQUEST,
-        POLICY_VIOLATION
+        POLICY_VIOLATION,
+        /** The metadata log's disk refused the write (full, read-only, failing): nothing was committed. */
+        KAFKA_STORAGE_ERROR
     }
 
     private final Kind kind;

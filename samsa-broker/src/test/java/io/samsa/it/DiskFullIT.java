@@ -40,20 +40,28 @@ class DiskFullIT {
     @Test
     void aFullDiskIsRefusedLoudlyAndOnceAndAppendsResumeWhenSpaceIsFreed() throws Exception {
         try (SmallDisk disk = SmallDisk.create(false)) {
-            fillAndRecover(disk);
+            fillAndRecover(disk, THRESHOLD);
         }
     }
 
     @Test
     void theSameOnADiskSimulatedUnderTheLogLayer() throws Exception {
         try (SmallDisk disk = SmallDisk.create(true)) {
-            fillAndRecover(disk);
+            fillAndRecover(disk, THRESHOLD);
         }
     }
 
-    private void fillAndRecover(SmallDisk disk) throws Exception {
+    /** Without a threshold the disk itself runs out ("No space left on device") half-way through a batch. */
+    @Test
+    void theSameWhenTheDiskItselfRunsOut() throws Exception {
+        try (SmallDisk disk = SmallDisk.create(false)) {
+            fillAndRecover(disk, 0);
+        }
+    }
+
+    private void fillAndRecover(SmallDisk disk, long threshold) throws Exception {
         try (BrokerFixture samsa = BrokerFixture.start(Map.of("log.dirs", disk.dataDir().toString(),
-                "samsa.log.dir.min.free.bytes", String.valueOf(THRESHOLD), "samsa.log.dir.min.free.ratio", "1"))) {
+                "samsa.log.dir.min.free.bytes", String.valueOf(threshold), "samsa.log.dir.min.free.ratio", "1"))) {
             samsa.createTopic("filling", 1, Map.of());
             samsa.createTopic("txn-out", 1, Map.of());
             TopicPartition filling = new TopicPartition("filling", 0);
@@ -69,7 +77,7 @@ class DiskFullIT {
 
             KafkaProducer<String, String> producer = samsa.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.RETRIES_CONFIG, 0, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false));
-            disk.leaveFree(THRESHOLD + 2 * 1024 * 1024);
+            disk.leaveFree(threshold + 2 * 1024 * 1024);
             List<Long> acknowledged = new ArrayList<>();
             Throwable refused;
             try (BrokerErrorLog errors = BrokerErrorLog.watch()) {
@@ -86,8 +94,13 @@ class DiskFullIT {
                 assertThat(refused.getMessage()).contains(disk.dataDir().toAbsolutePath().toString())
                         .contains("is full");
                 assertThat(acknowledged).hasSizeGreaterThan(1000);
-                // Refused below the threshold, before the disk itself ran out.
-                assertThat(disk.usableBytes()).isGreaterThan(0);
+                if (threshold > 0) {
+                    // Refused below the threshold, before the disk itself ran out.
+                    assertThat(disk.usableBytes()).isGreaterThan(0);
+                    assertThat(refused.getMessage()).doesNotContain("No space left on device");
+                } else {
+                    assertThat(refused.getMessage()).contains("No space left on device");
+                }
                 // Every further append is refused at once, with the same error, and not logged again.
                 for (int i = 0; i < 20; i++) {
                     assertThatThrownBy(() -> producer.send(new ProducerRecord<>("filling", "k", "x")).get())
@@ -97,11 +110,13 @@ class DiskFullIT {
                 // What needs no write goes on: metadata, offsets lookups, reads.
                 try (Admin admin = samsa.admin()) {
                     assertThat(admin.describeTopics(List.of("filling")).allTopicNames().get()).containsKey("filling");
-                    // A topic cannot be created where no directory can hold it: Kafka's answer without a usable broker.
-                    assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("no-room", 1, (short) 1))).all()
-                            .get()).hasCauseInstanceOf(
-                                    org.apache.kafka.common.errors.InvalidReplicationFactorException.class)
-                            .hasMessageContaining("no log directory");
+                }
+                if (threshold > 0) {
+                    // An empty partition needs no bytes (no producer snapshot): a topic auto-created by Metadata
+                    // exists, and only its appends are refused. (With the disk itself full, the metadata log may
+                    // refuse the creation too: KAFKA_STORAGE_ERROR, retried by the client.)
+                    assertThatThrownBy(() -> producer.send(new ProducerRecord<>("auto-created", "x")).get())
+                            .hasCauseInstanceOf(KafkaStorageException.class);
                 }
                 assertThat(endOffset(samsa, filling)).isEqualTo(acknowledged.size());
 
@@ -114,6 +129,7 @@ class DiskFullIT {
 
                 assertThat(errors.errors()).hasSize(1).first().asString()
                         .contains(disk.dataDir().toAbsolutePath().toString()).contains("is full").contains("free of");
+                assertThat(errors.errors().getFirst()).contains(threshold > 0 ? "threshold" : "No space left on device");
 
                 disk.free();
                 // Appends resume by themselves (the producer's retries cover the recheck interval).
@@ -167,6 +183,13 @@ class DiskFullIT {
                 }
                 assertThat(errors.errors()).hasSize(1).first().asString().contains("failed")
                         .contains("Read-only file system").contains("offline");
+                // No directory can hold a new partition: Kafka's answer when no broker is usable.
+                try (Admin admin = samsa.admin()) {
+                    assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("no-room", 1, (short) 1))).all()
+                            .get()).hasCauseInstanceOf(
+                                    org.apache.kafka.common.errors.InvalidReplicationFactorException.class)
+                            .hasMessageContaining("no log directory of this broker can hold a new partition");
+                }
                 disk.faults().setMode(StorageFaults.Mode.NONE);
                 KafkaProducer<String, String> after = samsa.producer(Map.of());
                 assertThat(after.send(new ProducerRecord<>("ro", "c")).get().offset()).isEqualTo(1);

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * The partition logs of the data directories (log.dirs). Opening it locks each directory (a {@code .lock} file, as
  * Kafka does) and opens, recovering if needed, every partition directory in them, with the settings the caller gives
  * for each. A new partition goes to the {@link LogDir.Status#ONLINE ONLINE} directory holding the fewest partitions,
- * as in Kafka; when no directory is ONLINE it cannot be created ({@link #canCreateLogs()}). Each directory's health
+ * as in Kafka (a FULL one when none is ONLINE); when every directory is OFFLINE it cannot be created
+ * ({@link #canCreateLogs()}). Each directory's health
  * and free space are in its {@link LogDir} ({@link #logDirs()}): a full or failed directory refuses appends to its
  * partitions (a failed one reads too), while the others go on. Start-up is never blocked by what else it finds ({@link LogDirNames}): the
  * metadata log's directory is left to its owner, logs renamed for deletion are removed in the background, logs set
@@ -254,12 +255,18 @@ public final class LogManager implements AutoCloseable {
         return dataDirs.stream().map(DataDir::logDir).toList();
     }
 
-    /** Whether a new partition can be created now: some data directory is ONLINE (rechecked when stale). */
+    /**
+     * Whether a new partition can be created now: some data directory is not OFFLINE (rechecked when stale). A FULL
+     * directory still takes one, as in Kafka: an empty partition needs no bytes, only its appends are refused.
+     */
     public boolean canCreateLogs() {
         return pickDirForNewLog() != null;
     }
 
-    /** The ONLINE directory with the fewest partitions (Kafka's choice), or null when none is. */
+    /**
+     * Kafka's choice among the directories that can take a partition, the one with the fewest partitions: an ONLINE
+     * one if there is any, else a FULL one; null when all are OFFLINE.
+     */
     private LogDir pickDirForNewLog() {
         LogDir best = null;
         long bestCount = Long.MAX_VALUE;
@@ -271,11 +278,13 @@ public final class LogManager implements AutoCloseable {
             if (dir.status() != LogDir.Status.ONLINE) {
                 dir.recheck();
             }
-            if (dir.status() != LogDir.Status.ONLINE) {
+            if (dir.status() == LogDir.Status.OFFLINE) {
                 continue;
             }
+            boolean online = dir.status() == LogDir.Status.ONLINE;
+            boolean bestOnline = best != null && best.status() == LogDir.Status.ONLINE;
             long count = logs.values().stream().filter(l -> l.logDir() == dir).count();
-            if (count < bestCount) {
+            if (best == null || (online && !bestOnline) || (online == bestOnline && count < bestCount)) {
                 best = dir;
                 bestCount = count;
             }

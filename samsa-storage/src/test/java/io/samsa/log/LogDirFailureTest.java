@@ -226,5 +226,18 @@ class LogDirFailureTest {
         assertThat(c.logDir().path()).isEqualTo(second.toAbsolutePath());
         assertThat(manager.logDirs()).extracting(LogDir::status)
                 .containsExactly(LogDir.Status.OFFLINE, LogDir.Status.ONLINE);
+        assertThat(manager.canCreateLogs()).isTrue();
+    }
+
+    @Test
+    void aFullDirectoryStillTakesEmptyPartitionsButNoAppends() {
+        Path dir = root.resolve("data");
+        faults(dir, 1000).reserve(600); // other files leave 400 bytes, below the threshold of 1000
+        LogManager manager = open(new LogDir.Threshold(10_000, 1.0), dir);
+        Log log = manager.getOrCreate(TP, config);
+        assertThatThrownBy(() -> log.appendAsLeader(batch(T0, "x"), 0)).isInstanceOf(StorageException.class)
+                .hasMessageContaining("is full");
+        assertThat(manager.canCreateLogs()).isTrue();
+        assertThat(manager.getOrCreate(new TopicPartition("t", 0), config).logEndOffset()).isZero();
     }
 }
