@@ -47,7 +47,7 @@ public final class Apis {
     public static ApiDispatcher dispatcher(Services s) {
         return new ApiDispatcher.Builder()
                 .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics(),
-                        java.util.List.of(s.offsetsTopic(), s.transactionStateTopic())))
+                        java.util.List.of(s.offsetsTopic(), s.transactionStateTopic()), s.replicas()))
                 .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas(), s.transactions(),
                         s.verifyTransactions()))
                 .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas()))

@@ -1,11 +1,14 @@
 package io.samsa.api;
 
+import io.samsa.log.LogDir;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataException;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicNames;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.replication.Partition;
+import io.samsa.replication.ReplicaManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +37,12 @@ final class MetadataHandler implements ApiHandler {
     private final BrokerIdentity identity;
     private final boolean autoCreateTopics;
     private final Map<String, InternalTopic> internalTopics;
+    private final ReplicaManager replicas;
 
     MetadataHandler(MetadataController controller, BrokerIdentity identity, boolean autoCreateTopics,
-            List<InternalTopic> internalTopics) {
+            List<InternalTopic> internalTopics, ReplicaManager replicas) {
         this.controller = controller;
+        this.replicas = replicas;
         this.identity = identity;
         this.autoCreateTopics = autoCreateTopics;
         this.internalTopics = new java.util.HashMap<>();
@@ -123,7 +128,18 @@ final class MetadataHandler implements ApiHandler {
                 .setErrorCode(error.code()));
     }
 
-    private static MetadataResponseTopic topic(MetadataImage.TopicImage topic) {
+    /**
+     * This broker, when the partition's log is in a data directory that failed: Kafka lists such replicas as offline
+     * (and its controller then moves leadership; on one node there is nowhere to move it, so produce and fetch get
+     * KAFKA_STORAGE_ERROR until the directory is back).
+     */
+    private List<Integer> offlineReplicas(String topic, int partition) {
+        Partition local = replicas.partition(topic, partition);
+        return local != null && local.log().logDir().status() == LogDir.Status.OFFLINE
+                ? new ArrayList<>(List.of(identity.brokerId())) : new ArrayList<>();
+    }
+
+    private MetadataResponseTopic topic(MetadataImage.TopicImage topic) {
         MetadataResponseTopic result = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(Topics.toWire(topic.topicId()))
@@ -137,7 +153,7 @@ final class MetadataHandler implements ApiHandler {
                     .setLeaderEpoch(p.leaderEpoch())
                     .setReplicaNodes(new ArrayList<>(p.replicas()))
                     .setIsrNodes(new ArrayList<>(p.isr()))
-                    .setOfflineReplicas(new ArrayList<>()));
+                    .setOfflineReplicas(offlineReplicas(topic.name(), p.partition())));
         }
         return result;
     }

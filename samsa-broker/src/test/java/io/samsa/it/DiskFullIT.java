@@ -190,12 +190,66 @@ class DiskFullIT {
                                     org.apache.kafka.common.errors.InvalidReplicationFactorException.class)
                             .hasMessageContaining("no log directory of this broker can hold a new partition");
                 }
+                // Metadata lists this broker as an offline replica of the partition, as Kafka does.
+                assertThat(offlineReplicas(samsa, "ro", 0)).containsExactly(1);
                 disk.faults().setMode(StorageFaults.Mode.NONE);
                 KafkaProducer<String, String> after = samsa.producer(Map.of());
                 assertThat(after.send(new ProducerRecord<>("ro", "c")).get().offset()).isEqualTo(1);
+                assertThat(offlineReplicas(samsa, "ro", 0)).isEmpty();
                 assertThat(errors.errors()).hasSize(1);
             }
             assertThat(samsa.readAll("ro", 0, 2)).extracting(ConsumerRecord::value).containsExactly("a", "c");
+        }
+    }
+
+    @Test
+    void withTwoDirectoriesAFailedOneGoesOfflineWhileTheOtherGoesOn() throws Exception {
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("samsa-jbod-");
+        java.nio.file.Path first = root.resolve("d1");
+        java.nio.file.Path second = root.resolve("d2");
+        try (StorageFaults faults = StorageFaults.install(second, Long.MAX_VALUE / 4);
+                BrokerFixture samsa = BrokerFixture.start(Map.of("log.dirs", first + "," + second))) {
+            samsa.createTopic("jbod", 2, Map.of());
+            // One partition per directory: each new one goes to the directory with the fewest.
+            assertThat(java.nio.file.Files.isDirectory(first.resolve("jbod-0"))).isTrue();
+            assertThat(java.nio.file.Files.isDirectory(second.resolve("jbod-1"))).isTrue();
+            KafkaProducer<String, String> producer = samsa.producer(Map.of(ProducerConfig.RETRIES_CONFIG, 0,
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false));
+            try (BrokerErrorLog errors = BrokerErrorLog.watch()) {
+                faults.setMode(StorageFaults.Mode.IO_ERROR);
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>("jbod", 1, "k", "x")).get())
+                        .hasCauseInstanceOf(KafkaStorageException.class).hasMessageContaining(second.toString())
+                        .hasMessageContaining("Input/output error");
+                assertThat(producer.send(new ProducerRecord<>("jbod", 0, "k", "on the good disk")).get().offset())
+                        .isZero();
+                assertThat(offlineReplicas(samsa, "jbod", 1)).containsExactly(1);
+                assertThat(offlineReplicas(samsa, "jbod", 0)).isEmpty();
+                // New partitions go to the directory still online.
+                samsa.createTopic("after-failure", 1, Map.of());
+                assertThat(java.nio.file.Files.isDirectory(first.resolve("after-failure-0"))).isTrue();
+                assertThat(errors.errors()).hasSize(1).first().asString().contains(second.toString());
+
+                faults.setMode(StorageFaults.Mode.NONE);
+                KafkaProducer<String, String> after = samsa.producer(Map.of());
+                assertThat(after.send(new ProducerRecord<>("jbod", 1, "k", "back")).get().offset()).isZero();
+            }
+            assertThat(samsa.readAll("jbod", 0, 1)).extracting(ConsumerRecord::value)
+                    .containsExactly("on the good disk");
+            assertThat(samsa.readAll("jbod", 1, 1)).extracting(ConsumerRecord::value).containsExactly("back");
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The broker ids Metadata lists as offline replicas of the partition, asked by a fresh client. */
+    private static List<Integer> offlineReplicas(BrokerFixture samsa, String topic, int partition) {
+        try (KafkaConsumer<String, String> consumer = samsa.consumer(Map.of())) {
+            return consumer.partitionsFor(topic).stream().filter(p -> p.partition() == partition).findFirst()
+                    .map(p -> java.util.Arrays.stream(p.offlineReplicas()).map(org.apache.kafka.common.Node::id)
+                            .toList())
+                    .orElseThrow();
         }
     }
 
