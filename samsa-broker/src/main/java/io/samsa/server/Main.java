@@ -77,8 +77,10 @@ public final class Main {
                 + (listening.equals(broker.bootstrapServers()) ? "" : " (advertised as " + broker.bootstrapServers()
                         + ")")
                 + " with data in "
-                + Path.of(settings.getOrDefault("log.dirs", BrokerConfig.KEYS.get("log.dirs").defaultValue()))
-                        .toAbsolutePath().normalize());
+                + String.join(", ", java.util.Arrays.stream(settings.getOrDefault("log.dirs",
+                        BrokerConfig.KEYS.get("log.dirs").defaultValue()).split(",")).map(String::trim)
+                        .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir).toAbsolutePath().normalize().toString())
+                        .toList()));
         out.flush();
         try {
             stopped.await();
