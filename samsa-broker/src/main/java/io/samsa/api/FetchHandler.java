@@ -1,10 +1,13 @@
 package io.samsa.api;
 
 import io.samsa.log.AbortedTxn;
+import io.samsa.log.LogSlice;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
+import io.samsa.protocol.ResponseFrame;
+import io.samsa.protocol.FileSliceRecords;
 import io.samsa.protocol.Request;
 import io.samsa.replication.FetchParams;
 import io.samsa.replication.FetchPartition;
@@ -20,6 +23,7 @@ import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.BaseRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 
 /**
@@ -68,7 +72,24 @@ final class FetchHandler implements ApiHandler {
             }
         }
         FetchParams params = new FetchParams(data.maxWaitMs(), data.minBytes(), data.maxBytes(), readCommitted);
-        return replicas.fetch(params, toRead).thenApply(results -> respond(wanted, results, readCommitted));
+        return replicas.fetch(params, toRead).thenApply(results -> {
+            try {
+                return respond(wanted, results, readCommitted);
+            } catch (RuntimeException e) {
+                FetchResult.releaseAll(results);
+                throw e;
+            }
+        });
+    }
+
+    /** The records of a partition as the response carries them: still in the segment file, sent from there. */
+    private static BaseRecords records(LogSlice slice) {
+        if (slice.size() == 0) {
+            slice.release();
+            return MemoryRecords.EMPTY;
+        }
+        return new FileSliceRecords(new ResponseFrame.FilePart(slice.channel(), slice.position(), slice.size(),
+                slice::release));
     }
 
     private static ApiMessage respond(List<Wanted> wanted, List<FetchResult> results, boolean readCommitted) {
@@ -92,7 +113,7 @@ final class FetchHandler implements ApiHandler {
                         .setHighWatermark(r.highWatermark())
                         .setLastStableOffset(r.lastStableOffset())
                         .setLogStartOffset(r.logStartOffset())
-                        .setRecords(MemoryRecords.readableRecords(r.records()));
+                        .setRecords(records(r.records()));
                 if (readCommitted) {
                     List<FetchResponseData.AbortedTransaction> aborted = new ArrayList<>();
                     for (AbortedTxn txn : r.abortedTransactions()) {
