@@ -3,6 +3,7 @@ package io.samsa.api;
 import io.samsa.network.ClientConnection;
 import io.samsa.network.CloseConnection;
 import io.samsa.network.FrameHandler;
+import io.samsa.protocol.ResponseFrame;
 import io.samsa.protocol.Request;
 import io.samsa.protocol.RequestDecoder;
 import io.samsa.protocol.ResponseEncoder;
@@ -59,7 +60,7 @@ public final class ApiDispatcher implements FrameHandler {
     }
 
     @Override
-    public CompletableFuture<ByteBuffer> handle(ByteBuffer frame, ClientConnection connection) {
+    public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection) {
         Request request = decoder.decode(frame);
         if (LOG.isTraceEnabled()) {
             LOG.trace("Connection {}: {} {}", connection.id(), request, request.body());

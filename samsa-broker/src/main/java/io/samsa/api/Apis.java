@@ -32,11 +32,13 @@ public final class Apis {
      * What the handlers need from the broker.
      *
      * @param verifyTransactions transaction.partition.verification.enable
+     * @param fetchSessions the incremental fetch sessions (KIP-227)
      */
     public record Services(BrokerIdentity identity, MetadataController metadata, ReplicaManager replicas,
             TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics,
             GroupCoordinator groups, InternalTopic offsetsTopic, ProducerIdBlocks producerIds,
-            TransactionCoordinator transactions, InternalTopic transactionStateTopic, boolean verifyTransactions) {}
+            TransactionCoordinator transactions, InternalTopic transactionStateTopic, boolean verifyTransactions,
+            FetchSessionCache fetchSessions) {}
 
     /** The transaction coordinator's markers, written into this node's partitions. */
     public static TransactionMarkerWriter markerWriter(ReplicaManager replicas, GroupCoordinator groups) {
@@ -50,7 +52,7 @@ public final class Apis {
                         java.util.List.of(s.offsetsTopic(), s.transactionStateTopic()), s.replicas()))
                 .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas(), s.transactions(),
                         s.verifyTransactions()))
-                .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas()))
+                .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas(), s.fetchSessions()))
                 .register(ApiKeys.LIST_OFFSETS, 1, new ListOffsetsHandler(s.replicas()))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, new OffsetForLeaderEpochHandler(s.replicas()))
                 .register(ApiKeys.DELETE_RECORDS, 0, new DeleteRecordsHandler(s.replicas()))

@@ -1,5 +1,6 @@
 package io.samsa.network;
 
+import io.samsa.protocol.ResponseFrame;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,8 +17,9 @@ public interface FrameHandler {
     /**
      * Handles one request frame (without its length prefix).
      *
-     * @return the encoded response frame (with its length prefix), or a future of null when the request gets no
-     *     response (a produce with acks=0); completing exceptionally closes the connection
+     * @return the encoded response frame (with its length prefix; its file parts are the network's to release), or a
+     *     future of null when the request gets no response (a produce with acks=0); completing exceptionally closes
+     *     the connection
      */
-    CompletableFuture<ByteBuffer> handle(ByteBuffer frame, ClientConnection connection);
+    CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection);
 }

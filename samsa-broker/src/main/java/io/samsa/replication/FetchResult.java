@@ -1,7 +1,7 @@
 package io.samsa.replication;
 
 import io.samsa.log.AbortedTxn;
-import java.nio.ByteBuffer;
+import io.samsa.log.LogSlice;
 import java.util.List;
 
 /**
@@ -12,15 +12,21 @@ import java.util.List;
  * @param highWatermark the partition's high watermark, or -1 on error
  * @param lastStableOffset its last stable offset, or -1 on error
  * @param logStartOffset its log start offset, or -1 on error
- * @param records the batches read (empty on error)
+ * @param records the batches read, still in the segment file (empty on error); whoever ends up with the result
+ *     releases it
  * @param abortedTransactions for read_committed, the aborted transactions overlapping the batches read
  */
 public record FetchResult(FetchPartition request, RuntimeException error, long highWatermark, long lastStableOffset,
-        long logStartOffset, ByteBuffer records, List<AbortedTxn> abortedTransactions) {
-
-    static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+        long logStartOffset, LogSlice records, List<AbortedTxn> abortedTransactions) {
 
     static FetchResult failed(FetchPartition request, RuntimeException error) {
-        return new FetchResult(request, error, -1, -1, -1, EMPTY, List.of());
+        return new FetchResult(request, error, -1, -1, -1, LogSlice.EMPTY, List.of());
+    }
+
+    /** Releases the records of each result. */
+    public static void releaseAll(List<FetchResult> results) {
+        for (FetchResult result : results) {
+            result.records().release();
+        }
     }
 }

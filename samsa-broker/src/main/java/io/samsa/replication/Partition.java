@@ -4,7 +4,7 @@ import io.samsa.log.AppendOrigin;
 import io.samsa.log.Log;
 import io.samsa.log.LogAppendResult;
 import io.samsa.log.LogConfig;
-import io.samsa.log.LogReadResult;
+import io.samsa.log.LogSliceRead;
 import io.samsa.log.TopicPartition;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -135,16 +135,17 @@ public final class Partition {
     }
 
     /**
-     * Reads batches for a consumer: below the high watermark, or with {@code readCommitted} below the last stable
-     * offset together with the aborted transactions overlapping what was read.
+     * Reads batches for a consumer, as a slice of a segment file that the caller releases: below the high
+     * watermark, or with {@code readCommitted} below the last stable offset together with the aborted transactions
+     * overlapping what was read.
      *
      * @throws io.samsa.log.StorageException STORAGE_ERROR when the log's data directory is offline
      */
-    public LogReadResult read(long offset, int maxBytes, boolean minOneBatch, boolean readCommitted) {
+    public LogSliceRead read(long offset, int maxBytes, boolean minOneBatch, boolean readCommitted) {
         // A partition in a failed data directory is offline, as in Kafka: KAFKA_STORAGE_ERROR, not stale bytes.
         log.logDir().checkOnline();
         long upper = readCommitted ? lastStableOffset() : highWatermark;
-        return log.read(offset, maxBytes, upper, minOneBatch, readCommitted);
+        return log.readSlice(offset, maxBytes, upper, minOneBatch, readCommitted);
     }
 
     public TopicPartition topicPartition() {

@@ -2,7 +2,7 @@ package io.samsa.replication;
 
 import io.samsa.log.LogConfig;
 import io.samsa.log.LogManager;
-import io.samsa.log.LogReadResult;
+import io.samsa.log.LogSliceRead;
 import io.samsa.log.StorageException;
 import io.samsa.log.TopicPartition;
 import java.util.ArrayList;
@@ -94,9 +94,9 @@ public final class ReplicaManager {
     /**
      * Reads committed data for a consumer (below the high watermark, or for read_committed below the last stable
      * offset), waiting up to {@code maxWaitMs} for {@code minBytes}. A waiting fetch is woken when the high
-     * watermark or the last stable offset of one of its partitions moves.
+     * watermark or the last stable offset of one of its partitions moves, and then reads that partition only.
      *
-     * @return the results in request order
+     * @return the results in request order; their records are slices of segment files that the caller must release
      */
     public CompletableFuture<List<FetchResult>> fetch(FetchParams params, List<FetchPartition> requested) {
         List<FetchResult> first = read(params, requested);
@@ -104,15 +104,22 @@ public final class ReplicaManager {
             return CompletableFuture.completedFuture(first);
         }
         DelayedFetch[] holder = new DelayedFetch[1];
-        DelayedFetch delayed = new DelayedFetch(() -> read(params, requested), params.minBytes(),
+        DelayedFetch delayed = new DelayedFetch(params, requested, first,
+                (p, maxBytes, minOneBatch) -> readPartition(p, maxBytes, minOneBatch, params.readCommitted()),
                 () -> unwatch(requested, holder[0]));
         holder[0] = delayed;
         for (FetchPartition p : requested) {
             waitingFetches.computeIfAbsent(p.topicPartition(), k -> ConcurrentHashMap.newKeySet()).add(delayed);
         }
-        delayed.setTimeout(scheduler.schedule(delayed::forceComplete, params.maxWaitMs(), TimeUnit.MILLISECONDS));
-        // An append between the first read and the registration above would otherwise go unnoticed.
-        delayed.tryComplete();
+        delayed.setTimeout(scheduler.schedule(delayed::expire, params.maxWaitMs(), TimeUnit.MILLISECONDS));
+        // A move between the first read and the registration above would otherwise go unnoticed.
+        for (FetchResult r : first) {
+            Partition partition = partitions.get(r.request().topicPartition());
+            if (partition == null || partition.highWatermark() != r.highWatermark()
+                    || partition.lastStableOffset() != r.lastStableOffset()) {
+                delayed.onMoved(r.request().topicPartition());
+            }
+        }
         return delayed.future();
     }
 
@@ -129,7 +136,7 @@ public final class ReplicaManager {
         Set<DelayedFetch> waiting = waitingFetches.get(tp);
         if (waiting != null && !waiting.isEmpty()) {
             for (DelayedFetch fetch : List.copyOf(waiting)) {
-                fetch.tryComplete();
+                fetch.onMoved(tp);
             }
         }
     }
@@ -140,34 +147,40 @@ public final class ReplicaManager {
             if (r.error() != null) {
                 return true;
             }
-            bytes += r.records().remaining();
+            bytes += r.records().size();
         }
         return bytes >= minBytes;
     }
 
+    /** Reads every partition in request order, within the response's byte limit (Kafka's readFromLog). */
     private List<FetchResult> read(FetchParams params, List<FetchPartition> requested) {
         List<FetchResult> results = new ArrayList<>(requested.size());
         int remaining = params.maxBytes();
         boolean minOneBatch = true;
         for (FetchPartition p : requested) {
-            try {
-                Partition partition = partitionOrThrow(p.topicPartition());
-                partition.checkLeaderEpoch(p.currentLeaderEpoch());
-                long hw = partition.highWatermark();
-                long lso = partition.lastStableOffset();
-                int limit = Math.max(0, Math.min(p.maxBytes(), remaining));
-                LogReadResult read = partition.read(p.fetchOffset(), limit, minOneBatch, params.readCommitted());
-                int size = read.records().remaining();
-                if (size > 0) {
-                    minOneBatch = false;
-                    remaining -= size;
-                }
-                results.add(new FetchResult(p, null, hw, lso, read.logStartOffset(), read.records(),
-                        read.abortedTransactions()));
-            } catch (ReplicationException | StorageException e) {
-                results.add(FetchResult.failed(p, e));
+            int limit = Math.max(0, Math.min(p.maxBytes(), remaining));
+            FetchResult result = readPartition(p, limit, minOneBatch, params.readCommitted());
+            int size = result.records().size();
+            if (size > 0) {
+                minOneBatch = false;
+                remaining -= size;
             }
+            results.add(result);
         }
         return results;
+    }
+
+    private FetchResult readPartition(FetchPartition p, int maxBytes, boolean minOneBatch, boolean readCommitted) {
+        try {
+            Partition partition = partitionOrThrow(p.topicPartition());
+            partition.checkLeaderEpoch(p.currentLeaderEpoch());
+            long hw = partition.highWatermark();
+            long lso = partition.lastStableOffset();
+            LogSliceRead read = partition.read(p.fetchOffset(), maxBytes, minOneBatch, readCommitted);
+            return new FetchResult(p, null, hw, lso, read.logStartOffset(), read.slice(),
+                    read.abortedTransactions());
+        } catch (ReplicationException | StorageException e) {
+            return FetchResult.failed(p, e);
+        }
     }
 }

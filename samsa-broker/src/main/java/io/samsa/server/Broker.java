@@ -4,6 +4,7 @@ import io.samsa.api.ApiDispatcher;
 import io.samsa.api.Apis;
 import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
+import io.samsa.api.FetchSessionCache;
 import io.samsa.api.InternalTopic;
 import io.samsa.api.KafkaBatchCompression;
 import io.samsa.api.ProducerIdBlocks;
@@ -163,7 +164,9 @@ public final class Broker implements AutoCloseable {
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet()),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
-                transactionStateTopic, config.getBoolean("transaction.partition.verification.enable")));
+                transactionStateTopic, config.getBoolean("transaction.partition.verification.enable"),
+                new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"),
+                        System::currentTimeMillis)));
         frames.set(dispatcher);
         Warmup.inBackground(dispatcher);
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.

@@ -125,6 +125,8 @@ public final class BrokerConfig {
                 "Forget a transactional id unused for this long");
         key("transaction.remove.expired.transaction.cleanup.interval.ms", Type.INT, "3600000", 1, Integer.MAX_VALUE,
                 "How often expired transactional ids are removed");
+        key("max.incremental.fetch.session.cache.slots", Type.INT, "1000", 0, Integer.MAX_VALUE,
+                "Most incremental fetch sessions (KIP-227) kept at once; 0 turns them off");
         key("transaction.partition.verification.enable", Type.BOOLEAN, "true", 0, 0,
                 "Refuse a transactional write to a partition not in the producer's transaction (KIP-890)");
         key("compression.type", Type.STRING, "producer", 0, 0,

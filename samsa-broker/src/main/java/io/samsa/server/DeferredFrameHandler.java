@@ -2,6 +2,7 @@ package io.samsa.server;
 
 import io.samsa.network.ClientConnection;
 import io.samsa.network.FrameHandler;
+import io.samsa.protocol.ResponseFrame;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,7 +24,7 @@ final class DeferredFrameHandler implements FrameHandler {
     }
 
     @Override
-    public CompletableFuture<ByteBuffer> handle(ByteBuffer frame, ClientConnection connection) {
+    public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection) {
         FrameHandler ready = target.getNow(null);
         return ready != null ? ready.handle(frame, connection) : target.thenCompose(t -> t.handle(frame, connection));
     }

@@ -45,8 +45,8 @@ final class Warmup {
     static Thread inBackground(FrameHandler handler) {
         return Thread.ofPlatform().daemon().name("samsa-warmup").start(() -> {
             ClientConnection self = new ClientConnection(0, null);
-            handler.handle(frame((short) 18, (short) 0, 1, new byte[0]), self).join();
-            handler.handle(frame((short) 3, (short) 1, 2, new byte[] {-1, -1, -1, -1}), self).join();
+            handler.handle(frame((short) 18, (short) 0, 1, new byte[0]), self).join().release();
+            handler.handle(frame((short) 3, (short) 1, 2, new byte[] {-1, -1, -1, -1}), self).join().release();
         });
     }
 

@@ -89,7 +89,7 @@ class CodecTest {
         ApiMessage body = ApiMessageType.fromApiKey(key.id).newRequest();
         Request request = new RequestDecoder(ALL).decode(frame(key, version, body, 7));
         ApiMessage response = ApiMessageType.fromApiKey(key.id).newResponse();
-        ByteBuffer encoded = ResponseEncoder.encode(request, response);
+        ByteBuffer encoded = ResponseEncoder.encode(request, response).toByteBuffer();
         assertThat(encoded.getInt()).isEqualTo(encoded.remaining());
         ResponseHeader header = ResponseHeader.parse(encoded, key.responseHeaderVersion(version));
         assertThat(header.correlationId()).isEqualTo(7);
@@ -183,7 +183,7 @@ class CodecTest {
         MetadataResponseData data = new MetadataResponseData().setClusterId("c").setControllerId(1);
         data.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(1).setHost("127.0.0.1")
                 .setPort(9092));
-        ByteBuffer encoded = ResponseEncoder.encode(request, data);
+        ByteBuffer encoded = ResponseEncoder.encode(request, data).toByteBuffer();
         encoded.getInt();
         ResponseHeader.parse(encoded, ApiKeys.METADATA.responseHeaderVersion((short) 12));
         MetadataResponse parsed = (MetadataResponse) AbstractResponse.parseResponse(ApiKeys.METADATA,

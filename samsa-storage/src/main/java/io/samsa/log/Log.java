@@ -10,7 +10,6 @@ import io.samsa.log.internal.SegmentFiles;
 import io.samsa.log.internal.SegmentSwaps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: every mutation (append, roll, flush, truncation, retention, config change, close) holds one
  * lock per log, so appends are serialized. Reads take no lock: a segment publishes its size only after its bytes
  * and index entries are written, and the log end offset is published after that, so readers see whole batches
- * only. Segments removed by retention are renamed at once but closed and deleted only after
- * {@link LogConfig#fileDeleteDelayMs()}, so a read already under way finishes; a read that still loses the race
- * gets a {@link StorageException}.
+ * only. Segments removed by retention or replaced by compaction are renamed at once and deleted after
+ * {@link LogConfig#fileDeleteDelayMs()}; a reader holding a {@link LogSlice} of one keeps its file open until it
+ * releases the slice (segment files are reference-counted), and a read that finds a segment already closed looks
+ * again: it reads the replacement, or gets OFFSET_OUT_OF_RANGE when retention took the offset.
  *
  * <p>Durability: writes go to the file through {@link java.nio.channels.FileChannel} with no user-space buffer,
  * so an acknowledged append survives a crash of the process (the page cache holds it); fsync follows
@@ -500,7 +500,9 @@ public final class Log implements AutoCloseable {
     /**
      * Reads whole batches, starting with the one holding {@code startOffset}, stopping before a batch whose base
      * offset is >= {@code maxOffsetExclusive} (the high watermark) or that would take the result past
-     * {@code maxBytes}; with {@code minOneBatch} the first batch is returned even when larger than maxBytes.
+     * {@code maxBytes}; with {@code minOneBatch} the first batch is returned even when larger than maxBytes. The bytes
+     * are copied to the heap: for readers inside the broker (coordinators replaying their partitions); fetches send
+     * {@link #readSlice slices} instead.
      *
      * @throws StorageException OFFSET_OUT_OF_RANGE below the log start offset or above the log end offset
      */
@@ -515,42 +517,145 @@ public final class Log implements AutoCloseable {
      */
     public LogReadResult read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch,
             boolean abortedTransactions) {
+        LogSliceRead read = readSlice(startOffset, maxBytes, maxOffsetExclusive, minOneBatch, abortedTransactions);
+        try {
+            ByteBuffer bytes = ByteBuffer.allocate(read.slice().size());
+            read.slice().readInto(bytes);
+            bytes.flip();
+            bytes.limit(wholeBatchesLength(bytes));
+            return new LogReadResult(bytes.slice(), read.logStartOffset(), read.logEndOffset(),
+                    read.abortedTransactions());
+        } finally {
+            read.slice().release();
+        }
+    }
+
+    /** The length of the whole batches at the start of {@code batches}: a partial batch at the end is left out. */
+    private static int wholeBatchesLength(ByteBuffer batches) {
+        int position = 0;
+        while (batches.limit() - position >= RecordBatchView.HEADER_SIZE) {
+            int size = RecordBatchView.at(batches, position).sizeInBytes();
+            if (size > batches.limit() - position) {
+                break;
+            }
+            position += size;
+        }
+        return position;
+    }
+
+    /**
+     * A fetch's read, exactly as Kafka's: the file range from the batch holding {@code startOffset}, up to
+     * {@code maxBytes} (with {@code minOneBatch}, at least that first batch), not past the first batch whose base
+     * offset is >= {@code maxOffsetExclusive}, within one segment (a fetch that reaches the end of a segment stops
+     * there; the next fetch reads the next one). The range may end inside a batch. Nothing is copied: the slice
+     * references the segment's file, which stays open until the caller releases it, whatever retention or
+     * compaction does meanwhile. With {@code abortedTransactions}, the aborted transactions overlapping the whole
+     * batches of the range come too.
+     *
+     * @throws StorageException OFFSET_OUT_OF_RANGE below the log start offset or above the log end offset, also when
+     *     retention deleted the segment holding {@code startOffset} during the read
+     */
+    public LogSliceRead readSlice(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch,
+            boolean abortedTransactions) {
         long start = logStartOffset;
         long end = logEndOffset;
         if (startOffset < start || startOffset > end) {
-            throw new StorageException(StorageException.Kind.OFFSET_OUT_OF_RANGE, "Offset " + startOffset
-                    + " is out of range for " + topicPartition + ": log start " + start + ", log end " + end);
+            throw outOfRange(startOffset, start, end);
         }
         long upper = Math.min(maxOffsetExclusive, end);
         if (startOffset >= upper) {
-            return new LogReadResult(ByteBuffer.allocate(0), start, end);
+            return new LogSliceRead(LogSlice.EMPTY, start, end, List.of());
         }
+        // A segment found closed was deleted or replaced between the lookup and the retain: look again, and the
+        // map shows its replacement, or nothing when retention took the offset.
+        for (int attempt = 0; attempt < 16; attempt++) {
+            LogSliceRead read = tryReadSlice(startOffset, maxBytes, upper, minOneBatch, abortedTransactions, start,
+                    end);
+            if (read != null) {
+                return read;
+            }
+            if (closed) {
+                throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Log " + dir + " is closed");
+            }
+        }
+        throw new StorageException(StorageException.Kind.STORAGE_ERROR, "Could not read offset " + startOffset
+                + " of " + topicPartition + ": its segment was replaced 16 times during the read");
+    }
+
+    /** One attempt of {@link #readSlice}; null when a segment it needed was closed under it. */
+    private LogSliceRead tryReadSlice(long startOffset, int maxBytes, long upper, boolean minOneBatch,
+            boolean abortedTransactions, long start, long end) {
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
         if (entry == null) {
-            entry = segments.firstEntry();
+            // As Kafka: no segment can hold the offset any more (retention removed it after the range check).
+            throw outOfRange(startOffset, logStartOffset, logEndOffset);
         }
         while (entry != null) {
             LogSegment segment = entry.getValue();
-            ByteBuffer batches = readSegment(segment, startOffset, maxBytes, upper, minOneBatch);
-            if (batches != null) {
-                List<AbortedTxn> aborted = abortedTransactions && batches.hasRemaining()
-                        ? collectAbortedTransactions(startOffset, nextOffsetAfter(batches)) : List.of();
-                return new LogReadResult(batches, start, end, aborted);
+            if (!segment.tryRetain()) {
+                return null;
             }
+            LogSegment.Range range;
+            try {
+                range = segment.slice(startOffset, maxBytes, upper, minOneBatch);
+            } catch (IOException e) {
+                segment.release();
+                throw logDir.failed(IoErrors.storageError("read", segment.logFile(), e));
+            }
+            if (range != null) {
+                if (range.size() == 0) {
+                    segment.release();
+                    return new LogSliceRead(LogSlice.EMPTY, start, end, List.of());
+                }
+                LogSlice slice = new LogSlice(segment.channel(), segment.logFile(), range.position(), range.size(),
+                        segment::release);
+                try {
+                    List<AbortedTxn> aborted = abortedTransactions
+                            ? abortedTransactionsIn(segment, startOffset, range) : List.of();
+                    return new LogSliceRead(slice, start, end, aborted);
+                } catch (RuntimeException e) {
+                    slice.release();
+                    throw e;
+                }
+            }
+            segment.release();
             entry = segments.higherEntry(entry.getKey());
         }
-        return new LogReadResult(ByteBuffer.allocate(0), start, end);
+        return new LogSliceRead(LogSlice.EMPTY, start, end, List.of());
     }
 
-    /** The offset after the last of the whole batches in {@code batches}. */
-    private static long nextOffsetAfter(ByteBuffer batches) {
-        int position = batches.position();
-        RecordBatchView last = RecordBatchView.at(batches, position);
-        while (position < batches.limit()) {
-            last = RecordBatchView.at(batches, position);
-            position += last.sizeInBytes();
+    private StorageException outOfRange(long offset, long start, long end) {
+        return new StorageException(StorageException.Kind.OFFSET_OUT_OF_RANGE, "Offset " + offset
+                + " is out of range for " + topicPartition + ": log start " + start + ", log end " + end);
+    }
+
+    /**
+     * The aborted transactions overlapping the whole batches of {@code range}. Most ranges have none near them: the
+     * cheap bound (the end of the segment) answers those without reading; only when some overlap it are the batch
+     * headers of the range read to find where its whole batches end.
+     */
+    private List<AbortedTxn> abortedTransactionsIn(LogSegment segment, long startOffset, LogSegment.Range range) {
+        List<AbortedTxn> candidates = collectAbortedTransactions(startOffset, segment.nextOffset());
+        if (candidates.isEmpty()) {
+            return candidates;
         }
-        return last.nextOffset();
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
+        long upperBound = startOffset;
+        int position = range.position();
+        int endPosition = range.position() + range.size();
+        while (endPosition - position >= RecordBatchView.HEADER_SIZE) {
+            header.clear();
+            int at = position;
+            IoErrors.call("read", segment.logFile(), () -> FileUtil.readFully(segment.channel(), header, at));
+            RecordBatchView batch = RecordBatchView.at(header, 0);
+            if (batch.sizeInBytes() > endPosition - position) {
+                break;
+            }
+            upperBound = batch.nextOffset();
+            position += batch.sizeInBytes();
+        }
+        long bound = upperBound;
+        return candidates.stream().filter(txn -> txn.firstOffset() < bound).toList();
     }
 
     /**
@@ -567,21 +672,6 @@ public final class Log implements AutoCloseable {
             }
         }
         return aborted;
-    }
-
-    private ByteBuffer readSegment(LogSegment segment, long startOffset, int maxBytes, long upper, boolean minOne) {
-        try {
-            return segment.read(startOffset, maxBytes, upper, minOne);
-        } catch (ClosedChannelException e) {
-            if (startOffset < logStartOffset) {
-                throw new StorageException(StorageException.Kind.OFFSET_OUT_OF_RANGE, "Offset " + startOffset
-                        + " of " + topicPartition + " was deleted while being read; log start is now "
-                        + logStartOffset, e);
-            }
-            throw IoErrors.storageError("read (segment closed)", segment.logFile(), e);
-        } catch (IOException e) {
-            throw logDir.failed(IoErrors.storageError("read", segment.logFile(), e));
-        }
     }
 
     /**

@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +25,13 @@ import org.slf4j.LoggerFactory;
  * batch (the base offset when empty); every index entry points inside those bytes.
  *
  * <p>Thread-safety: mutators (append, truncate, recover, roll, flush, close) are called with the owning log's append
- * lock held. Readers ({@link #read}, the timestamp lookups, the getters) run concurrently with them: they bound
+ * lock held. Readers ({@link #slice}, the timestamp lookups, the getters) run concurrently with them: they bound
  * every file access by {@link #size()}, which is a volatile written only after the bytes and index entries it
  * covers, so readers see whole batches only.
+ *
+ * <p>The file is reference-counted: the log holds one reference until it closes the segment, and each reader that
+ * takes a slice holds one ({@link #tryRetain()}/{@link #release()}), so a segment deleted by retention or replaced by
+ * compaction while a response still sends from it stays open (unlinked) until that response is done, and no longer.
  */
 public final class LogSegment {
 
@@ -35,6 +41,9 @@ public final class LogSegment {
     private final int maxIndexBytes;
     private volatile Path logFile;
     private final FileChannel channel;
+    /** The log's own reference, until {@link #close()}, plus one per reader holding a slice of the file. */
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
     private OffsetIndex offsetIndex;
     private TimeIndex timeIndex;
     private TransactionIndex txnIndex;
@@ -477,39 +486,83 @@ public final class LogSegment {
     }
 
     /**
-     * Reads whole batches starting with the one holding {@code startOffset}.
+     * Where a fetch from {@code startOffset} reads in this segment, as Kafka's {@code LogSegment.read} decides it: from
+     * the batch holding {@code startOffset}, at most {@code maxBytes} (with {@code minOneBatch}, at least that whole
+     * first batch), and not past the first batch whose base offset is >= {@code maxOffsetExclusive} (the high
+     * watermark or last stable offset). The range may end inside a batch when {@code maxBytes} cuts one. The caller
+     * holds a reference ({@link #tryRetain()}) so the file cannot close under the scan.
      *
-     * @return the batches, possibly none (when the first does not fit or is at or above the upper bound), or null
-     *     when no batch in this segment ends at or after {@code startOffset}
+     * @return the range, possibly empty, or null when no batch in this segment ends at or after {@code startOffset}
      */
-    public ByteBuffer read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
+    public Range slice(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
             throws IOException {
+        // Size before next offset: an append publishes the next offset first, so the size read here never covers a
+        // batch newer than the next offset read after it.
         int limit = size;
+        long next = nextOffset;
         ByteBuffer header = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
         int position = findBatchPosition(startOffset, header, limit);
         if (position < 0) {
             return null;
         }
-        int start = position;
+        int firstBatchSize = RecordBatchView.at(header, 0).sizeInBytes();
+        int maxPosition = next <= maxOffsetExclusive ? limit
+                : firstBatchFrom(maxOffsetExclusive, position, header, limit);
+        int adjustedMaxBytes = minOneBatch ? Math.max(maxBytes, firstBatchSize) : maxBytes;
+        return new Range(position, Math.max(0, Math.min(maxPosition - position, adjustedMaxBytes)));
+    }
+
+    /** A byte range of the {@code .log} file. */
+    public record Range(int position, int size) {}
+
+    /** The position of the first batch at or after {@code from} whose base offset is >= {@code offset}. */
+    private int firstBatchFrom(long offset, int from, ByteBuffer header, int limit) throws IOException {
+        int position = Math.max(from, offsetIndex.lookup(offset));
         while (position < limit) {
             RecordBatchView batch = readHeader(position, header, limit);
-            if (batch == null || batch.baseOffset() >= maxOffsetExclusive) {
+            if (batch == null || batch.baseOffset() >= offset) {
                 break;
             }
-            int batchSize = batch.sizeInBytes();
-            boolean firstBatch = position == start;
-            if ((long) position - start + batchSize > maxBytes && !(firstBatch && minOneBatch)) {
-                break;
+            position += batch.sizeInBytes();
+        }
+        return Math.min(position, limit);
+    }
+
+    /** The open {@code .log} file, for slices that hold a reference on it. */
+    public FileChannel channel() {
+        return channel;
+    }
+
+    /**
+     * Takes a reference on the file for a reader: it stays open until the matching {@link #release()}.
+     *
+     * @return false when the segment is already closed (deleted, replaced or its log closed): read elsewhere
+     */
+    public boolean tryRetain() {
+        while (true) {
+            int n = refs.get();
+            if (n == 0) {
+                return false;
             }
-            position += batchSize;
+            if (refs.compareAndSet(n, n + 1)) {
+                return true;
+            }
         }
-        ByteBuffer result = ByteBuffer.allocate(position - start);
-        int read = FileUtil.readFully(channel, result, start);
-        if (read < result.capacity()) {
-            // The segment shrank under us (truncation); return nothing rather than a partial batch.
-            return ByteBuffer.allocate(0);
+    }
+
+    /** Drops a reference; the last one closes the file. */
+    public void release() {
+        int left = refs.decrementAndGet();
+        if (left == 0) {
+            IoErrors.run("close", logFile, channel::close);
+        } else if (left < 0) {
+            throw new IllegalStateException("released more often than retained: " + this);
         }
-        return result.flip();
+    }
+
+    /** References on the file: 1 for the log until it closes the segment, plus one per unreleased slice. */
+    public int references() {
+        return refs.get();
     }
 
     /** The position of the first batch whose last offset is >= {@code offset}, or -1 when there is none. */
@@ -729,13 +782,20 @@ public final class LogSegment {
         });
     }
 
+    /**
+     * Closes the indexes and drops the log's reference on the file, which closes once no slice holds it either.
+     * Idempotent.
+     */
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         IoErrors.run("close", logFile, () -> {
             offsetIndex.close();
             timeIndex.close();
             txnIndex.close();
-            channel.close();
         });
+        release();
     }
 
     /**
@@ -760,7 +820,10 @@ public final class LogSegment {
         });
     }
 
-    /** Final step of deletion: closes the channel and removes the files. */
+    /**
+     * Final step of deletion: closes the segment and removes the files. A reader still holding a slice keeps reading
+     * the unlinked file until it releases it.
+     */
     public void deleteFiles() {
         IoErrors.run("delete", logFile, () -> {
             close();
