@@ -168,7 +168,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             for (; i < parts.size(); i++) {
                 switch (parts.get(i)) {
                     case ResponseFrame.Bytes bytes -> messages.add(Unpooled.wrappedBuffer(bytes.buffer()));
-                    case ResponseFrame.FilePart file -> messages.add(zeroCopy
+                    case ResponseFrame.FilePart file -> messages.add(zeroCopy && FileParts.canSendFile(file)
                             ? new FileParts.SharedFileRegion(file) : FileParts.readIntoDirect(file, allocator));
                 }
             }

@@ -33,6 +33,17 @@ final class FileParts {
         }
     }
 
+    /**
+     * Whether the part's file is the JDK's own file channel. The native transports' {@code sendfile} takes the file
+     * descriptor out of that class; any other channel (the storage layer's fault-injecting one in tests) would send
+     * nothing, so its bytes are copied instead.
+     */
+    static boolean canSendFile(ResponseFrame.FilePart part) {
+        return part.channel().getClass().getName().equals(JDK_FILE_CHANNEL);
+    }
+
+    private static final String JDK_FILE_CHANNEL = "sun.nio.ch.FileChannelImpl";
+
     /** Reads the part into a pooled direct buffer and releases it. */
     static ByteBuf readIntoDirect(ResponseFrame.FilePart part, ByteBufAllocator allocator) {
         ByteBuf buffer = allocator.directBuffer(part.size());

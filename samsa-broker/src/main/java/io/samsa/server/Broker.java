@@ -168,6 +168,12 @@ public final class Broker implements AutoCloseable {
                 new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"),
                         System::currentTimeMillis)));
         frames.set(dispatcher);
+        // Closed first (closeables run in reverse): no request may reach a coordinator whose scheduler or log is
+        // already stopped. The entries registered at the top stay, for a start that fails before this line.
+        closeables.add(() -> {
+            server.close();
+            shutdown(requestThreads);
+        });
         Warmup.inBackground(dispatcher);
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.
         LOG.debug("Samsa broker {} (cluster {}) listening on {}:{} with data in {}", config.nodeId(),
@@ -248,7 +254,8 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
-        // Network first, then request threads, then the scheduler, then logs and metadata: reverse start order.
+        // Reverse start order, which stops the network and request threads first, then the scheduler, then logs and
+        // metadata.
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 closeables.get(i).close();
