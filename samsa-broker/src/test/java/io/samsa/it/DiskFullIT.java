@@ -129,7 +129,8 @@ class DiskFullIT {
 
                 assertThat(errors.errors()).hasSize(1).first().asString()
                         .contains(disk.dataDir().toAbsolutePath().toString()).contains("is full").contains("free of");
-                assertThat(errors.errors().getFirst()).contains(threshold > 0 ? "threshold" : "No space left on device");
+                assertThat(errors.errors().getFirst())
+                        .contains(threshold > 0 ? "threshold" : "No space left on device");
 
                 disk.free();
                 // Appends resume by themselves (the producer's retries cover the recheck interval).
