@@ -3,7 +3,6 @@ package io.samsa.server;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,10 +41,26 @@ record MetaProperties(String clusterId, int nodeId) {
             props.setProperty("cluster.id", created.clusterId());
             props.setProperty("node.id", String.valueOf(nodeId));
             Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
-            try (Writer out = Files.newBufferedWriter(tmp)) {
-                props.store(out, "Samsa data directory identity");
+            java.io.StringWriter text = new java.io.StringWriter();
+            props.store(text, "Samsa data directory identity");
+            // Durable before it counts: a disk failing soon after the first start must not leave an empty file.
+            try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(
+                        text.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(dataDir,
+                    java.nio.file.StandardOpenOption.READ)) {
+                dir.force(true);
+            } catch (IOException e) {
+                // Platforms that cannot open a directory (Windows): the rename is atomic there all the same.
+            }
             return created;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + file + ": " + e.getMessage(), e);

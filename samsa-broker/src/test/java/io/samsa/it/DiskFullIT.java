@@ -129,7 +129,8 @@ class DiskFullIT {
 
                 assertThat(errors.errors()).hasSize(1).first().asString()
                         .contains(disk.dataDir().toAbsolutePath().toString()).contains("is full").contains("free of");
-                assertThat(errors.errors().getFirst()).contains(threshold > 0 ? "threshold" : "No space left on device");
+                assertThat(errors.errors().getFirst())
+                        .contains(threshold > 0 ? "threshold" : "No space left on device");
 
                 disk.free();
                 // Appends resume by themselves (the producer's retries cover the recheck interval).
@@ -250,6 +251,50 @@ class DiskFullIT {
                     .map(p -> java.util.Arrays.stream(p.offlineReplicas()).map(org.apache.kafka.common.Node::id)
                             .toList())
                     .orElseThrow();
+        }
+    }
+
+    /**
+     * A real file system turning read-only under the running broker (ext4 with errors=remount-ro, failed by the
+     * kernel's trigger): skipped where the machine cannot mount one. The directory stays offline (an ext4 that failed
+     * needs an fsck); after a restart on the repaired disk every acknowledged record that had reached the disk is
+     * there. The kernel writes the page cache back within seconds; the test does it at once with sync. Records still
+     * only in the page cache when a disk fails are lost, as in Kafka (flush.messages, flush.ms or replicas cover that).
+     */
+    @Test
+    void aRealFileSystemTurnedReadOnlyWhileRunningIsRefusedAndLosesNothing() throws Exception {
+        SmallDisk ext4 = SmallDisk.ext4();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ext4 != null, "no ext4 loop mount on this machine");
+        try (SmallDisk disk = ext4) {
+            Map<String, String> settings = Map.of("log.dirs", disk.dataDir().toString());
+            List<String> acknowledged = new ArrayList<>();
+            try (BrokerFixture samsa = BrokerFixture.start(settings)) {
+                samsa.createTopic("ext4", 1, Map.of());
+                KafkaProducer<String, String> producer = samsa.producer(Map.of(ProducerConfig.RETRIES_CONFIG, 0,
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false));
+                for (int i = 0; i < 100; i++) {
+                    producer.send(new ProducerRecord<>("ext4", "k", "v" + i)).get();
+                    acknowledged.add("v" + i);
+                }
+                disk.sync();
+                try (BrokerErrorLog errors = BrokerErrorLog.watch()) {
+                    org.junit.jupiter.api.Assumptions.assumeTrue(disk.failReadOnly(), "no ext4 error trigger");
+                    for (int i = 0; i < 5; i++) {
+                        assertThatThrownBy(() -> producer.send(new ProducerRecord<>("ext4", "k", "refused")).get())
+                                .hasCauseInstanceOf(KafkaStorageException.class)
+                                .hasMessageContaining(disk.dataDir().toAbsolutePath().toString())
+                                .hasMessageContaining("Read-only file system");
+                    }
+                    assertThat(offlineReplicas(samsa, "ext4", 0)).containsExactly(1);
+                    assertThat(errors.errors()).hasSize(1).first().asString().contains("failed")
+                            .contains("Read-only file system");
+                }
+            }
+            disk.repairAndRemount();
+            try (BrokerFixture samsa = BrokerFixture.start(settings)) {
+                assertThat(samsa.readAll("ext4", 0, acknowledged.size())).extracting(ConsumerRecord::value)
+                        .isEqualTo(acknowledged);
+            }
         }
     }
 

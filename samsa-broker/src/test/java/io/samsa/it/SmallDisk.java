@@ -14,7 +14,10 @@ import java.util.stream.Stream;
 
 /**
  * A small disk for a broker's data: a real tmpfs of {@value #SIZE_MB} MiB mounted for the test where the machine
- * allows it (root, mount available), else a {@link StorageFaults} simulation of the same size under the log layer.
+ * allows it (root, mount available), else a {@link StorageFaults} simulation of the same size under the log layer;
+ * or ({@link #ext4()}) an ext4 image on a loop device, mounted with {@code errors=remount-ro}, which
+ * {@link #failReadOnly()} turns read-only under the open files as a disk error would (the kernel's
+ * {@code trigger_fs_error}).
  * {@link #leaveFree(long)} fills it with a ballast file (or lowers the simulated capacity) so that only so many bytes
  * stay free; {@link #free()} gives the space back. The mount, if any, is removed by {@link #close()}.
  */
@@ -26,12 +29,77 @@ final class SmallDisk implements AutoCloseable {
     private final Path dataDir;
     private final boolean mounted;
     private final StorageFaults faults;
+    /** The ext4 image, or null. */
+    private final Path image;
 
-    private SmallDisk(Path mountPoint, boolean mounted) {
+    private SmallDisk(Path mountPoint, boolean mounted, Path image) {
         this.mountPoint = mountPoint;
         this.mounted = mounted;
+        this.image = image;
         this.dataDir = mountPoint.resolve("data");
         this.faults = mounted ? null : StorageFaults.install(dataDir, Long.MAX_VALUE / 4);
+    }
+
+    /** An ext4 file system of {@value #SIZE_MB} MiB on a loop device, or null where it cannot be made and mounted. */
+    static SmallDisk ext4() {
+        try {
+            Path dir = Files.createTempDirectory("samsa-ext4-");
+            Path image = dir.resolve("disk.img");
+            Path mountPoint = dir.resolve("mnt");
+            Files.createDirectories(mountPoint);
+            try (FileChannel ch = FileChannel.open(image, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                ch.truncate(0).write(ByteBuffer.allocate(1), SIZE_MB * 1024L * 1024 - 1);
+            }
+            if (!run("mkfs.ext4", "-q", "-F", image.toString())
+                    || !run("mount", "-o", "loop,errors=remount-ro", image.toString(), mountPoint.toString())) {
+                System.out.println("SmallDisk: no ext4 loop mount here (not root, or no loop devices)");
+                deleteTree(dir);
+                return null;
+            }
+            System.out.println("SmallDisk: ext4 of " + SIZE_MB + " MiB on a loop device at " + mountPoint);
+            return new SmallDisk(mountPoint, true, image);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Makes the ext4 file system fail as a disk error would: with errors=remount-ro the kernel turns it read-only at
+     * once, open files included. False when the kernel offers no trigger (then the test cannot go on).
+     */
+    boolean failReadOnly() throws IOException {
+        String device = loopDevice();
+        Path trigger = Path.of("/sys/fs/ext4", device, "trigger_fs_error");
+        if (device == null || !Files.exists(trigger)) {
+            return false;
+        }
+        Files.writeString(trigger, "samsa test: disk error");
+        return true;
+    }
+
+    /** Writes the page cache of the file system back, as the kernel does by itself within seconds. */
+    void sync() {
+        run("sync", "-f", dataDir.toString());
+    }
+
+    /** Unmounts the failed ext4, repairs it as an operator would (e2fsck) and mounts it again. */
+    void repairAndRemount() {
+        run("umount", mountPoint.toString());
+        run("e2fsck", "-f", "-y", image.toString());
+        if (!run("mount", "-o", "loop,errors=remount-ro", image.toString(), mountPoint.toString())) {
+            throw new IllegalStateException("cannot mount " + image + " again");
+        }
+    }
+
+    /** The loop device (e.g. "loop3") the mount point is on, from /proc/mounts. */
+    private String loopDevice() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+            String[] fields = line.split(" ");
+            if (fields.length > 1 && fields[1].equals(mountPoint.toString()) && fields[0].startsWith("/dev/")) {
+                return fields[0].substring("/dev/".length());
+            }
+        }
+        return null;
     }
 
     /** A real tmpfs when it can be mounted, else the simulation; {@code forceSimulation} always simulates. */
@@ -42,7 +110,7 @@ final class SmallDisk implements AutoCloseable {
                     dir.toString());
             System.out.println("SmallDisk: " + (mounted ? "tmpfs of " + SIZE_MB + " MiB mounted at " + dir
                     : "simulated under the log layer at " + dir + " (no mount: not root or no tmpfs here)"));
-            return new SmallDisk(dir, mounted);
+            return new SmallDisk(dir, mounted, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -101,7 +169,11 @@ final class SmallDisk implements AutoCloseable {
         if (mounted && !run("umount", mountPoint.toString())) {
             run("umount", "-l", mountPoint.toString());
         }
-        try (Stream<Path> files = Files.walk(mountPoint)) {
+        deleteTree(image != null ? image.getParent() : mountPoint);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // best effort

@@ -21,11 +21,12 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *            free space below the threshold, or "No space left on device"
- *   ONLINE ----------------------------------------------------------------> FULL
- *     ^  ^ <---------------- free space at or above the threshold again ------ |
- *     |  |
- *     |  +--- a write probe succeeds again ---+
- *     |                                       |
+ *   ONLINE ---------------------------------------------------------------------> FULL
+ *     ^  ^ <-- free space above where appends stopped (plus a margin) and a write probe works --+
+ *     |  |                                                                          ^
+ *     |  |                                         writable again, but short of space |
+ *     |  +--- a write probe works, enough space ---+------------------------------------+
+ *     |                                            |
  *     +-- any other I/O failure (read-only file system, I/O error, directory removed) --> OFFLINE
  * </pre>
  *
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@link #RECHECK_MS}, and sooner when the bytes appended since could have crossed the threshold.
  *
  * <p>Thread-safe: appends of all partitions of the directory call it concurrently; state changes are serialized on
- * this object, which is never held across more than one small probe of the disk.
+ * this object. Lock order: a log's append lock, then this object's monitor, never the reverse. The monitor is held
+ * across one small probe of the disk (statvfs; while FULL or OFFLINE also a one-byte write, fsync and delete), at most
+ * once per {@link #RECHECK_MS} or when an append may cross the threshold.
  */
 public final class LogDir {
 
@@ -236,7 +239,11 @@ public final class LogDir {
             }
             case OFFLINE -> {
                 String problem = probeWrite();
-                if (problem == null && !lowSpace) {
+                if (problem == null && lowSpace) {
+                    // Writable again, but short of space: appends stay refused, reads are served again.
+                    transition(new State(path, Status.FULL, space[0], space[1], thresholdBytes,
+                            "free space below the threshold"), null);
+                } else if (problem == null) {
                     transition(new State(path, Status.ONLINE, space[0], space[1], thresholdBytes, null), null);
                 } else {
                     state = new State(path, Status.OFFLINE, space[0], space[1], thresholdBytes, current.reason());

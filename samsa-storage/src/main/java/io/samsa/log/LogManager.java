@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * Kafka does) and opens, recovering if needed, every partition directory in them, with the settings the caller gives
  * for each. A new partition goes to the {@link LogDir.Status#ONLINE ONLINE} directory holding the fewest partitions,
  * as in Kafka (a FULL one when none is ONLINE); when every directory is OFFLINE it cannot be created
- * ({@link #canCreateLogs()}). Each directory's health
- * and free space are in its {@link LogDir} ({@link #logDirs()}): a full or failed directory refuses appends to its
- * partitions (a failed one reads too), while the others go on. Start-up is never blocked by what else it finds ({@link LogDirNames}): the
+ * ({@link #canCreateLogs()}). Each directory's health and free space are in its {@link LogDir} ({@link #logDirs()}):
+ * a full or failed directory refuses appends to its partitions (a failed one reads too), while the others go on.
+ * Start-up is never blocked by what else it finds ({@link LogDirNames}): the
  * metadata log's directory is left to its owner, logs renamed for deletion are removed in the background, logs set
  * aside as stray and directories that are not Samsa's are logged and left alone, and a partition directory that cannot
  * be opened is logged, left as it is and reported as offline to whoever asks for it.

@@ -494,12 +494,18 @@ public final class GroupCoordinator {
         for (Member m : group.members.values()) {
             if (m.awaitingSync != null && group.generationId == generation) {
                 m.awaitingSync.complete(failure == null ? new SyncResult(GroupError.NONE, group.protocolType,
-                        group.protocolName, m.assignment) : SyncResult.error(GroupError.COORDINATOR_NOT_AVAILABLE));
+                        group.protocolName, m.assignment) : SyncResult.error(writeError(failure)));
                 m.awaitingSync = null;
             }
         }
         if (failure != null) {
-            LOG.warn("Group {}: could not write its membership; members rejoin", group.groupId, failure);
+            if (PartitionWriter.failureOf(failure) == PartitionWriter.WriteFailure.NOT_COORDINATOR) {
+                // A full or failed disk: its data directory has logged it once.
+                LOG.debug("Group {}: could not write its membership; members rejoin: {}", group.groupId,
+                        failure.getMessage());
+            } else {
+                LOG.warn("Group {}: could not write its membership; members rejoin", group.groupId, failure);
+            }
             prepareRebalance(group, "membership record not written");
         }
     }

@@ -350,7 +350,7 @@ public final class TransactionCoordinator {
                             // Once per transaction, not once per retry: a full disk may take a while to clear.
                             if (unwrittenMarkers.put(id, remaining) == null) {
                                 LOG.warn("Markers of {} not written yet to {}; retrying every {} ms: {}", id,
-                                        remaining, MARKER_RETRY_BACKOFF_MS, error == null ? "refused" : error.toString());
+                                        remaining, MARKER_RETRY_BACKOFF_MS, error == null ? "refused" : error);
                             }
                             retryLater(prepared);
                         }
