@@ -3,7 +3,6 @@ package io.samsa.api;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -157,11 +156,5 @@ final class FetchSession {
     /** The cached partition, or null when the request that named it was followed by one forgetting it. */
     CachedPartition partition(Key key) {
         return partitions.get(key);
-    }
-
-    Map<Key, CachedPartition> partitionsForTest() {
-        synchronized (this) {
-            return new LinkedHashMap<>(partitions);
-        }
     }
 }
