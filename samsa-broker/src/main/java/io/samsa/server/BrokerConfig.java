@@ -44,6 +44,10 @@ public final class BrokerConfig {
         key("advertised.listeners", Type.STRING, "", 0, 0,
                 "Address given to clients, if not the listener's (PLAINTEXT://host:port)");
         key("log.dirs", Type.STRING, "./samsa-data", 0, 0, "Directory of the broker's data (one directory)");
+        key("samsa.http.port", Type.INT, "9404", -1, 65535,
+                "Port of /metrics (Prometheus), /health and /ready on the listener's host; 0 picks a free port,"
+                        + " -1 turns the HTTP listener and all metrics off (the default port, the JMX exporter's,"
+                        + " only warns when taken)");
         key("num.partitions", Type.INT, "1", 1, Integer.MAX_VALUE, "Partitions of auto-created topics");
         key("default.replication.factor", Type.INT, "1", 1, Short.MAX_VALUE,
                 "Replication factor of auto-created topics");

@@ -78,7 +78,9 @@ public final class Main {
                         + ")")
                 + " with data in "
                 + Path.of(settings.getOrDefault("log.dirs", BrokerConfig.KEYS.get("log.dirs").defaultValue()))
-                        .toAbsolutePath().normalize());
+                        .toAbsolutePath().normalize()
+                + (broker.httpAddress() == null ? "" : "; metrics on http://" + broker.httpAddress().getHostString()
+                        + ":" + broker.httpAddress().getPort() + "/metrics"));
         out.flush();
         try {
             stopped.await();
@@ -103,6 +105,7 @@ public final class Main {
                     flags.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
                 }
                 case "--data-dir" -> flags.put("log.dirs", value(args, ++i, arg));
+                case "--http-port" -> flags.put("samsa.http.port", value(args, ++i, arg));
                 case "--node-id" -> flags.put("node.id", value(args, ++i, arg));
                 case "--config" -> configFile = Path.of(value(args, ++i, arg));
                 case "--override" -> {
@@ -145,10 +148,12 @@ public final class Main {
 
     static String usage() {
         return """
-                Usage: samsa start [--port N] [--data-dir DIR] [--node-id N] [--config FILE] [--override key=value]...
+                Usage: samsa start [--port N] [--http-port N] [--data-dir DIR] [--node-id N] [--config FILE]
+                                   [--override key=value]...
 
                 Starts a single-node Samsa broker in the foreground (Ctrl-C or SIGTERM stops it cleanly).
                   --port N            listen on 127.0.0.1:N (same as listeners=PLAINTEXT://127.0.0.1:N)
+                  --http-port N       serve /metrics, /health and /ready on port N (samsa.http.port=N; -1: off)
                   --data-dir DIR      keep data in DIR (same as log.dirs=DIR)
                   --node-id N         the broker's id (same as node.id=N)
                   --config FILE       a Kafka-style properties file

@@ -27,7 +27,9 @@ class LayeringTest {
             "metadata", List.of("log"),
             "coordinator", List.of(),
             "api", List.of("protocol", "network", "log", "replication", "metadata", "coordinator"),
-            "server", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "api"));
+            "metrics", List.of("log", "replication", "metadata", "coordinator"),
+            "server", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "api",
+                    "metrics"));
 
     private static final List<String> KAFKA_ALLOWED = List.of("protocol", "api");
 
