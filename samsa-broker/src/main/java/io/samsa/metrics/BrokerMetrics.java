@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.samsa.coordinator.group.GroupCoordinator;
+import io.samsa.coordinator.group.GroupState;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
@@ -277,8 +278,15 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
         groupMaxLagSeconds.register(maxRows, true);
 
         Map<String, Integer> byProtocol = new TreeMap<>(Map.of("classic", 0, "consumer", 0));
+        // Every state has a series, 0 included, as Kafka reports them, so that a dashboard shows a state before it occurs.
         Map<String, Integer> classicByState = new TreeMap<>();
-        Map<String, Integer> consumerByState = new TreeMap<>();
+        for (GroupState state : GroupState.values()) {
+            if (state != GroupState.DEAD) {
+                classicByState.put(state.kafkaName(), 0);
+            }
+        }
+        Map<String, Integer> consumerByState = new TreeMap<>(Map.of("Empty", 0, "Assigning", 0, "Reconciling", 0,
+                "Stable", 0));
         for (GroupCoordinator.GroupListing group : sources.groups().listGroups()) {
             byProtocol.merge(group.type(), 1, Integer::sum);
             (group.type().equals("consumer") ? consumerByState : classicByState).merge(group.state(), 1,

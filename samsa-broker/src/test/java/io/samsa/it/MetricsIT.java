@@ -102,6 +102,13 @@ class MetricsIT {
             assertThat(afterConsume.value("jvm_memory_used_bytes", "area", "heap", "id", "G1 Eden Space"))
                     .isNotNull();
 
+            // The documentation lists exactly what is exported (with a group's lag present).
+            commit(broker, "reader", Map.of(new TopicPartition("metered", 0), 5L));
+            Scrape withGroup = broker.scrape();
+            assertDocumentedExactly(withGroup);
+            // The commit created __consumer_offsets: its 50 partitions are hosted here too.
+            assertThat(withGroup.value("kafka_server_replicamanager_partitioncount")).isEqualTo(52.0);
+
             // A deleted topic's series disappear.
             try (Admin admin = broker.admin()) {
                 admin.deleteTopics(List.of("metered")).all().get();
@@ -109,7 +116,7 @@ class MetricsIT {
             broker.broker().metadataPublished().get();
             Scrape afterDelete = broker.scrape();
             assertThat(afterDelete.samples().keySet()).noneMatch(s -> "metered".equals(s.labels().get("topic")));
-            assertThat(afterDelete.value("kafka_server_replicamanager_partitioncount")).isEqualTo(0.0);
+            assertThat(afterDelete.value("kafka_server_replicamanager_partitioncount")).isEqualTo(50.0);
         }
     }
 
@@ -158,6 +165,36 @@ class MetricsIT {
             assertLag(later, "half", "lagged-gz", 7, 3, 63.0);
             assertLag(later, "done", "lagged", 10, 0, 0.0);
         }
+    }
+
+    /**
+     * Every metric docs/metrics.md names is in the scrape, and every kafka_ and samsa_ metric of the scrape is in the
+     * docs (histograms by their base name).
+     */
+    private static void assertDocumentedExactly(Scrape scrape) throws java.io.IOException {
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/metrics.md"));
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`((?:kafka|samsa|jvm|process|system)_[a-z0-9_]+)`")
+                .matcher(docs);
+        while (m.find()) {
+            documented.add(m.group(1));
+        }
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        for (Scrape.Series series : scrape.samples().keySet()) {
+            exported.add(series.name());
+            exported.add(series.name().replaceAll("_(bucket|count|sum|max)$", ""));
+        }
+        assertThat(exported).as("documented metrics missing from /metrics").containsAll(documented);
+        java.util.Set<String> undocumented = new java.util.TreeSet<>();
+        for (Scrape.Series series : scrape.samples().keySet()) {
+            String name = series.name();
+            String base = name.replaceAll("_(bucket|count|sum|max)$", "");
+            if ((name.startsWith("kafka_") || name.startsWith("samsa_")) && !documented.contains(name)
+                    && !documented.contains(base)) {
+                undocumented.add(name);
+            }
+        }
+        assertThat(undocumented).as("metrics missing from docs/metrics.md").isEmpty();
     }
 
     private static void assertLag(Scrape scrape, String group, String topic, long committed, long lag,
