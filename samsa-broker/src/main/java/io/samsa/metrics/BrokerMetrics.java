@@ -111,7 +111,8 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
         gauge("kafka.server.delayedoperationpurgatory.purgatorysize", Tags.of("delayedoperation", "Produce"),
                 "acks=all produce requests waiting for followers (none on a single node)", m -> 0);
         String dir = sources.dataDir().toString();
-        gauge("samsa.log.dir.free.bytes", Tags.of("dir", dir), "Bytes free for Samsa in the log directory's file system",
+        gauge("samsa.log.dir.free.bytes", Tags.of("dir", dir),
+                "Bytes free for Samsa in the log directory's file system",
                 m -> m.fileStore(FileStore::getUsableSpace));
         gauge("samsa.log.dir.total.bytes", Tags.of("dir", dir), "Size of the log directory's file system",
                 m -> m.fileStore(FileStore::getTotalSpace));
@@ -127,7 +128,8 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
         partitionOldestOffset = multi("kafka.topic.partition.oldest.offset", "A partition's log start offset");
         topicPartitions = multi("kafka.topic.partitions", "Partitions of a topic");
         groupCurrentOffset = multi("kafka.consumergroup.current.offset", "A group's committed offset");
-        groupLag = multi("kafka.consumergroup.lag", "Records between a group's committed offset and the high watermark");
+        groupLag = multi("kafka.consumergroup.lag",
+                "Records between a group's committed offset and the high watermark");
         groupLagSeconds = multi("kafka.consumergroup.lag.seconds",
                 "Age in seconds of the oldest record a group has not committed (0 when caught up)");
         groupLagSum = multi("kafka.consumergroup.lag.sum", "A group's lag in records summed over a topic's partitions");
@@ -278,7 +280,7 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
         groupMaxLagSeconds.register(maxRows, true);
 
         Map<String, Integer> byProtocol = new TreeMap<>(Map.of("classic", 0, "consumer", 0));
-        // Every state has a series, 0 included, as Kafka reports them, so that a dashboard shows a state before it occurs.
+        // Every state has a series, 0 included, as Kafka reports them: a dashboard shows a state before it occurs.
         Map<String, Integer> classicByState = new TreeMap<>();
         for (GroupState state : GroupState.values()) {
             if (state != GroupState.DEAD) {

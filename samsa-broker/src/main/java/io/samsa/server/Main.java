@@ -30,6 +30,9 @@ public final class Main {
             out.print(usage());
             return args.length == 0 ? 2 : 0;
         }
+        if (io.samsa.cli.SamsaCli.COMMANDS.contains(args[0])) {
+            return io.samsa.cli.SamsaCli.run(args, out, err);
+        }
         if (args[0].equals("cds-training")) {
             Warmup.trainClassDataSharing();
             return 0;
@@ -152,6 +155,7 @@ public final class Main {
                                    [--override key=value]...
 
                 Starts a single-node Samsa broker in the foreground (Ctrl-C or SIGTERM stops it cleanly).
+                (The client commands are samsa topic|group|produce|consume|cluster; try samsa topic --help.)
                   --port N            listen on 127.0.0.1:N (same as listeners=PLAINTEXT://127.0.0.1:N)
                   --http-port N       serve /metrics, /health and /ready on port N (samsa.http.port=N; -1: off)
                   --data-dir DIR      keep data in DIR (same as log.dirs=DIR)

@@ -104,6 +104,9 @@ class MetricsIT {
 
             // The documentation lists exactly what is exported (with a group's lag present).
             commit(broker, "reader", Map.of(new TopicPartition("metered", 0), 5L));
+            // GC pauses are recorded from the first collection on; this broker runs in the test's JVM.
+            System.gc();
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.scrape().sum("jvm_gc_pause_seconds_count") > 0);
             Scrape withGroup = broker.scrape();
             assertDocumentedExactly(withGroup);
             // The commit created __consumer_offsets: its 50 partitions are hosted here too.
