@@ -135,7 +135,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 HttpResponseStatus status = HttpResponseStatus.OK;
                 try {
                     text = served.scrape();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // Whatever failed, the client gets an answer rather than a connection left hanging.
                     LOG.warn("Metrics scrape failed: {}", e.toString());
                     status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
                     text = "scrape failed: " + e + "\n";
