@@ -27,6 +27,8 @@ public final class ApiDispatcher implements FrameHandler {
 
     private final Map<ApiKeys, ApiHandler> handlers;
     private final RequestDecoder decoder;
+    /** Sees every request answered (metrics); set once at start-up, before the first request. */
+    private volatile RequestObserver observer = RequestObserver.NONE;
 
     private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported) {
         this.handlers = handlers;
@@ -59,8 +61,14 @@ public final class ApiDispatcher implements FrameHandler {
         }
     }
 
+    /** Shows every request and its answer to {@code observer} (the broker's request metrics). */
+    public void observe(RequestObserver observer) {
+        this.observer = observer;
+    }
+
     @Override
     public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection) {
+        long startNanos = System.nanoTime();
         Request request = decoder.decode(frame);
         if (LOG.isTraceEnabled()) {
             LOG.trace("Connection {}: {} {}", connection.id(), request, request.body());
@@ -80,7 +88,17 @@ public final class ApiDispatcher implements FrameHandler {
                 LOG.error("Unexpected error serving {} from connection {}", request, connection.id(), error);
                 body = request.request().getErrorResponse(0, error).data();
             }
+            observe(request, body, startNanos);
             return body == null ? null : ResponseEncoder.encode(request, body);
         });
+    }
+
+    /** Metrics must never fail a request: a failing observer is logged and the response goes out. */
+    private void observe(Request request, ApiMessage response, long startNanos) {
+        try {
+            observer.answered(request, response, startNanos);
+        } catch (RuntimeException e) {
+            LOG.warn("Request metrics failed for {}: {}", request, e.toString());
+        }
     }
 }

@@ -77,6 +77,18 @@ public final class ReplicaManager {
         return partition;
     }
 
+    /**
+     * Fetches waiting for data, counted once per partition each waits on (Kafka's purgatory size for Fetch), for
+     * metrics.
+     */
+    public int waitingFetchCount() {
+        int count = 0;
+        for (Set<DelayedFetch> waiting : waitingFetches.values()) {
+            count += waiting.size();
+        }
+        return count;
+    }
+
     /** @throws ReplicationException UNKNOWN_TOPIC_OR_PARTITION when this broker does not host it */
     public Partition partitionOrThrow(TopicPartition tp) {
         Partition partition = partitions.get(tp);

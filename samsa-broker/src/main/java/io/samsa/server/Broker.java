@@ -8,6 +8,7 @@ import io.samsa.api.FetchSessionCache;
 import io.samsa.api.InternalTopic;
 import io.samsa.api.KafkaBatchCompression;
 import io.samsa.api.ProducerIdBlocks;
+import io.samsa.api.RequestMetrics;
 import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.transaction.TransactionCoordinator;
 import io.samsa.log.LogDir;
@@ -19,6 +20,10 @@ import io.samsa.metadata.LocalMetadataLog;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicDefaults;
+import io.samsa.metrics.BrokerMetrics;
+import io.samsa.metrics.HttpEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.samsa.network.KafkaServer;
 import io.samsa.replication.ReplicaManager;
 import java.io.IOException;
@@ -38,6 +43,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +61,10 @@ public final class Broker implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private InetSocketAddress boundAddress;
+    /** Where /metrics, /health and /ready are served, or null when the HTTP listener is off. */
+    private InetSocketAddress httpAddress;
+    /** What the HTTP listener serves once the broker is wired (until then /ready answers 503 "starting"). */
+    private final AtomicReference<BrokerMetrics> metrics = new AtomicReference<>();
     private BrokerIdentity identity;
     private MetadataController metadata;
     private boolean closed;
@@ -63,9 +73,17 @@ public final class Broker implements AutoCloseable {
 
     /** Starts a broker with this configuration. */
     public static Broker start(BrokerConfig config) {
+        return start(config, System::currentTimeMillis);
+    }
+
+    /**
+     * Starts a broker whose metrics read the time from {@code metricsClockMs} (tests step it to check consumer lag in
+     * seconds exactly); everything else uses the system clock.
+     */
+    public static Broker start(BrokerConfig config, LongSupplier metricsClockMs) {
         Broker broker = new Broker();
         try {
-            broker.startComponents(config);
+            broker.startComponents(config, metricsClockMs);
             return broker;
         } catch (RuntimeException e) {
             broker.close();
@@ -75,7 +93,7 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private void startComponents(BrokerConfig config) {
+    private void startComponents(BrokerConfig config, LongSupplier metricsClockMs) {
         // Bind first, on its own thread: Netty's start overlaps with opening storage and metadata, and a client that
         // connects early simply waits for the dispatcher.
         ExecutorService requestThreads = Executors.newFixedThreadPool(config.getInt("num.io.threads"),
@@ -90,6 +108,7 @@ public final class Broker implements AutoCloseable {
         closeables.add(server);
         CompletableFuture<InetSocketAddress> binding = CompletableFuture.supplyAsync(server::start,
                 runnable -> Thread.ofPlatform().daemon().name("samsa-bind").start(runnable));
+        CompletableFuture<InetSocketAddress> httpBinding = startHttp(config, listener.host());
 
         Path dataDir = config.dataDir().toAbsolutePath();
         createDataDir(dataDir);
@@ -159,6 +178,7 @@ public final class Broker implements AutoCloseable {
         BrokerConfig.Listener advertised = config.advertisedListener();
         String host = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
         int port = advertised.port() != 0 ? advertised.port() : boundAddress.getPort();
+        httpAddress = httpBinding.join();
         identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), host, port);
         controller.registerBroker(config.nodeId(), host, port).join();
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
@@ -167,6 +187,17 @@ public final class Broker implements AutoCloseable {
                 transactionStateTopic, config.getBoolean("transaction.partition.verification.enable"),
                 new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"),
                         System::currentTimeMillis)));
+        if (httpAddress != null) {
+            BrokerMetrics brokerMetrics = new BrokerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                    new BrokerMetrics.Sources(config.nodeId(), controller, replicas, groups, logs.logDirs(),
+                            metricsClockMs));
+            closeables.add(brokerMetrics);
+            RequestMetrics requestMetrics = new RequestMetrics(brokerMetrics.registry(), controller);
+            brokerMetrics.beforeScrape(() -> requestMetrics.removeTopicsOtherThan(
+                    controller.image().topics().keySet()));
+            dispatcher.observe(requestMetrics);
+            metrics.set(brokerMetrics);
+        }
         frames.set(dispatcher);
         // Closed first (closeables run in reverse): no request may reach a coordinator whose scheduler or log is
         // already stopped. The entries registered at the top stay, for a start that fails before this line.
@@ -174,10 +205,44 @@ public final class Broker implements AutoCloseable {
             server.close();
             shutdown(requestThreads);
         });
+        if (metrics.get() != null) {
+            // Closed before anything else: /ready turns 503 before anything stops.
+            closeables.add(() -> metrics.get().notReady("stopping"));
+            metrics.get().ready();
+        }
         Warmup.inBackground(dispatcher);
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.
         LOG.debug("Samsa broker {} (cluster {}) listening on {}:{} with data in {}", config.nodeId(),
                 meta.clusterId(), listener.host(), boundAddress.getPort(), dataDir);
+    }
+
+    /**
+     * Binds the HTTP listener on its own thread (it overlaps with opening storage, like the Kafka listener), unless
+     * {@code samsa.http.port} is -1. The default port only warns when it is taken (another broker on this machine
+     * has it); a port set by the operator must be bound or the start fails.
+     *
+     * @return the bound address, or null when the listener is off
+     */
+    private CompletableFuture<InetSocketAddress> startHttp(BrokerConfig config, String host) {
+        int port = config.getInt("samsa.http.port");
+        if (port < 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        HttpEndpoint http = new HttpEndpoint(new HttpEndpoint.Settings(host, port, 10_000, 64), metrics::get);
+        closeables.add(http);
+        boolean explicit = config.explicit().containsKey("samsa.http.port");
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return http.start();
+            } catch (IllegalStateException e) {
+                if (explicit) {
+                    throw e;
+                }
+                LOG.warn("Metrics and health checks are off: {}. Set samsa.http.port (--http-port) to another port.",
+                        e.getMessage());
+                return null;
+            }
+        }, runnable -> Thread.ofPlatform().daemon().name("samsa-http-bind").start(runnable));
     }
 
     /** Every topic's partition count, for the consumer group protocol's assignors. */
@@ -232,6 +297,11 @@ public final class Broker implements AutoCloseable {
     /** The address the listener is bound to. */
     public InetSocketAddress address() {
         return boundAddress;
+    }
+
+    /** The address of /metrics, /health and /ready, or null when the HTTP listener is off. */
+    public InetSocketAddress httpAddress() {
+        return httpAddress;
     }
 
     /** {@code host:port} for a client's bootstrap.servers. */

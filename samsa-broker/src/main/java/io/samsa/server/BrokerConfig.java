@@ -51,6 +51,10 @@ public final class BrokerConfig {
         key("samsa.log.dir.min.free.ratio", Type.DOUBLE, "0.01", 0, 1,
                 "Refuse appends to a data directory with less free space than this share of its file system or"
                         + " samsa.log.dir.min.free.bytes, whichever is smaller (0: no threshold)");
+        key("samsa.http.port", Type.INT, "9404", -1, 65535,
+                "Port of /metrics (Prometheus), /health and /ready on the listener's host; 0 picks a free port,"
+                        + " -1 turns the HTTP listener and all metrics off (the default port, the JMX exporter's,"
+                        + " only warns when taken)");
         key("num.partitions", Type.INT, "1", 1, Integer.MAX_VALUE, "Partitions of auto-created topics");
         key("default.replication.factor", Type.INT, "1", 1, Short.MAX_VALUE,
                 "Replication factor of auto-created topics");

@@ -30,6 +30,9 @@ public final class Main {
             out.print(usage());
             return args.length == 0 ? 2 : 0;
         }
+        if (io.samsa.cli.SamsaCli.COMMANDS.contains(args[0])) {
+            return io.samsa.cli.SamsaCli.run(args, out, err);
+        }
         if (args[0].equals("cds-training")) {
             Warmup.trainClassDataSharing();
             return 0;
@@ -80,7 +83,9 @@ public final class Main {
                 + String.join(", ", java.util.Arrays.stream(settings.getOrDefault("log.dirs",
                         BrokerConfig.KEYS.get("log.dirs").defaultValue()).split(",")).map(String::trim)
                         .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir).toAbsolutePath().normalize().toString())
-                        .toList()));
+                        .toList())
+                + (broker.httpAddress() == null ? "" : "; metrics on http://" + broker.httpAddress().getHostString()
+                        + ":" + broker.httpAddress().getPort() + "/metrics"));
         out.flush();
         try {
             stopped.await();
@@ -105,6 +110,7 @@ public final class Main {
                     flags.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
                 }
                 case "--data-dir" -> flags.put("log.dirs", value(args, ++i, arg));
+                case "--http-port" -> flags.put("samsa.http.port", value(args, ++i, arg));
                 case "--node-id" -> flags.put("node.id", value(args, ++i, arg));
                 case "--config" -> configFile = Path.of(value(args, ++i, arg));
                 case "--override" -> {
@@ -147,10 +153,13 @@ public final class Main {
 
     static String usage() {
         return """
-                Usage: samsa start [--port N] [--data-dir DIR] [--node-id N] [--config FILE] [--override key=value]...
+                Usage: samsa start [--port N] [--http-port N] [--data-dir DIR] [--node-id N] [--config FILE]
+                                   [--override key=value]...
 
                 Starts a single-node Samsa broker in the foreground (Ctrl-C or SIGTERM stops it cleanly).
+                (The client commands are samsa topic|group|produce|consume|cluster; try samsa topic --help.)
                   --port N            listen on 127.0.0.1:N (same as listeners=PLAINTEXT://127.0.0.1:N)
+                  --http-port N       serve /metrics, /health and /ready on port N (samsa.http.port=N; -1: off)
                   --data-dir DIR      keep data in DIR (same as log.dirs=DIR)
                   --node-id N         the broker's id (same as node.id=N)
                   --config FILE       a Kafka-style properties file

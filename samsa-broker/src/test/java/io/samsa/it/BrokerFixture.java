@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -36,11 +37,13 @@ final class BrokerFixture implements AutoCloseable {
     private final Path dataDir;
     private final Map<String, String> settings;
     private final List<AutoCloseable> clients = new ArrayList<>();
+    private final LongSupplier metricsClock;
     private Broker broker;
 
-    private BrokerFixture(Path dataDir, Map<String, String> settings) {
+    private BrokerFixture(Path dataDir, Map<String, String> settings, LongSupplier metricsClock) {
         this.dataDir = dataDir;
         this.settings = settings;
+        this.metricsClock = metricsClock;
     }
 
     static BrokerFixture start() {
@@ -48,6 +51,11 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     static BrokerFixture start(Map<String, String> overrides) {
+        return start(overrides, System::currentTimeMillis);
+    }
+
+    /** A broker whose metrics (consumer lag in seconds) read the time from {@code metricsClock}. */
+    static BrokerFixture start(Map<String, String> overrides, LongSupplier metricsClock) {
         try {
             Path dir = Files.createTempDirectory("samsa-it-");
             Map<String, String> settings = new HashMap<>();
@@ -55,9 +63,10 @@ final class BrokerFixture implements AutoCloseable {
             settings.put("log.dirs", dir.toString());
             settings.put("num.io.threads", "4");
             settings.put("num.network.threads", "2");
+            settings.put("samsa.http.port", "0");
             settings.putAll(overrides);
-            BrokerFixture fixture = new BrokerFixture(dir, settings);
-            fixture.broker = Broker.start(BrokerConfig.parse(settings));
+            BrokerFixture fixture = new BrokerFixture(dir, settings, metricsClock);
+            fixture.broker = Broker.start(BrokerConfig.parse(settings), metricsClock);
             return fixture;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -68,7 +77,7 @@ final class BrokerFixture implements AutoCloseable {
     void restart() {
         closeClients();
         broker.close();
-        broker = Broker.start(BrokerConfig.parse(settings));
+        broker = Broker.start(BrokerConfig.parse(settings), metricsClock);
     }
 
     /**
@@ -80,7 +89,7 @@ final class BrokerFixture implements AutoCloseable {
         broker.close();
         Map<String, String> samePort = new HashMap<>(settings);
         samePort.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
-        broker = Broker.start(BrokerConfig.parse(samePort));
+        broker = Broker.start(BrokerConfig.parse(samePort), metricsClock);
     }
 
     Broker broker() {
@@ -89,6 +98,11 @@ final class BrokerFixture implements AutoCloseable {
 
     Path dataDir() {
         return dataDir;
+    }
+
+    /** One scrape of the broker's /metrics. */
+    Scrape scrape() {
+        return Scrape.of(broker.httpAddress());
     }
 
     String bootstrap() {

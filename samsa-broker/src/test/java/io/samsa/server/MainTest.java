@@ -69,7 +69,7 @@ class MainTest {
         Outcome outcome = run(flag);
         assertThat(outcome.exit()).isZero();
         assertThat(outcome.err()).isEmpty();
-        assertThat(outcome.out()).startsWith("Usage: samsa start [--port N] [--data-dir DIR]");
+        assertThat(outcome.out()).startsWith("Usage: samsa start [--port N] [--http-port N] [--data-dir DIR]");
         for (String flagName : List.of("--port N", "--data-dir DIR", "--node-id N", "--config FILE",
                 "--override k=v")) {
             assertThat(outcome.out()).contains("\n  " + flagName + " ");

@@ -906,6 +906,11 @@ public final class GroupCoordinator {
         });
     }
 
+    /** A copy of every group's committed offsets, for consumer lag (read at each metrics scrape). */
+    public synchronized Map<OffsetKey, CommittedOffset> allCommittedOffsets() {
+        return new HashMap<>(offsets);
+    }
+
     // ---- ListGroups, DescribeGroups, DeleteGroups --------------------------------------------------------------------
 
     public synchronized List<GroupListing> listGroups() {
