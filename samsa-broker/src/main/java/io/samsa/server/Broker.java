@@ -53,6 +53,8 @@ public final class Broker implements AutoCloseable {
     static final String METADATA_DIR = LogDirNames.METADATA_TOPIC + "-0";
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** Closed first of all: no request may reach components already stopped (the scheduler, the logs). */
+    private KafkaServer server;
     private InetSocketAddress boundAddress;
     private BrokerIdentity identity;
     private MetadataController metadata;
@@ -86,6 +88,7 @@ public final class Broker implements AutoCloseable {
         KafkaServer server = new KafkaServer(new KafkaServer.Settings(listener.host(), listener.port(),
                 config.getInt("num.network.threads"), config.getInt("socket.request.max.bytes"),
                 config.getLong("connections.max.idle.ms")), frames, requestThreads);
+        this.server = server;
         closeables.add(server);
         CompletableFuture<InetSocketAddress> binding = CompletableFuture.supplyAsync(server::start,
                 runnable -> Thread.ofPlatform().daemon().name("samsa-bind").start(runnable));
@@ -245,7 +248,16 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
-        // Network first, then request threads, then the scheduler, then logs and metadata: reverse start order.
+        // Network first: the list below is in start order, and the listener is bound before the scheduler, the
+        // coordinators and the logs start, so a request arriving during shutdown could reach them stopped (a group
+        // heartbeat then failed with UNKNOWN_SERVER_ERROR). Then the rest in reverse start order.
+        if (server != null) {
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Error while closing the listener: {}", e.toString());
+            }
+        }
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 closeables.get(i).close();
