@@ -38,7 +38,7 @@ final class FindCoordinatorHandler implements ApiHandler {
         List<String> keys = request.version() >= 4 ? data.coordinatorKeys() : List.of(data.key());
         List<CompletableFuture<Coordinator>> found = new ArrayList<>();
         for (String key : keys) {
-            found.add(find(key, data.keyType()));
+            found.add(find(key, data.keyType(), identity.endpoint(connection.listenerName())));
         }
         return CompletableFuture.allOf(found.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<Coordinator> coordinators = found.stream().map(CompletableFuture::join).toList();
@@ -59,7 +59,7 @@ final class FindCoordinatorHandler implements ApiHandler {
      * thread (behind a large metadata change, for at most {@link PublishedChanges#MAX_WAIT_MS}; after that the client
      * is told COORDINATOR_NOT_AVAILABLE and retries, as Kafka answers while it creates the topic).
      */
-    private CompletableFuture<Coordinator> find(String key, byte keyType) {
+    private CompletableFuture<Coordinator> find(String key, byte keyType, BrokerIdentity.Endpoint at) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (keyType != GROUP && keyType != TRANSACTION) {
             return CompletableFuture.completedFuture(c.setErrorCode(Errors.INVALID_REQUEST.code())
@@ -80,8 +80,8 @@ final class FindCoordinatorHandler implements ApiHandler {
         }
         return created.completeOnTimeout(null, PublishedChanges.MAX_WAIT_MS, TimeUnit.MILLISECONDS).thenApply(v ->
                 topic.isPublished()
-                        ? c.setErrorCode(Errors.NONE.code()).setNodeId(identity.brokerId()).setHost(identity.host())
-                                .setPort(identity.port())
+                        ? c.setErrorCode(Errors.NONE.code()).setNodeId(identity.brokerId()).setHost(at.host())
+                                .setPort(at.port())
                         : c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
                                 .setErrorMessage("The coordinator's topic " + topic.name() + " is being created"));
     }

@@ -52,8 +52,11 @@ final class MetadataHandler implements ApiHandler {
                 .setControllerId(identity.brokerId());
         MetadataImage image = controller.image();
         for (MetadataImage.BrokerImage broker : image.brokers().values()) {
+            BrokerIdentity.Endpoint at = broker.brokerId() == identity.brokerId()
+                    ? identity.endpoint(connection.listenerName())
+                    : new BrokerIdentity.Endpoint(broker.host(), broker.port());
             response.brokers().add(new MetadataResponseBroker()
-                    .setNodeId(broker.brokerId()).setHost(broker.host()).setPort(broker.port())
+                    .setNodeId(broker.brokerId()).setHost(at.host()).setPort(at.port())
                     .setRack(broker.rack()));
         }
         // All topics: null since v1; an empty list meant the same in v0.

@@ -45,18 +45,26 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final FrameHandler handler;
     private final Executor requestExecutor;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+    private final String listenerName;
+    private final SecurityProtocol protocol;
+    private final Session session;
     private ClientConnection connection;
     /** The tail of this connection's serial chain of handler calls. */
     private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
 
-    ConnectionHandler(FrameHandler handler, Executor requestExecutor) {
+    ConnectionHandler(FrameHandler handler, Executor requestExecutor, String listenerName, SecurityProtocol protocol,
+            Session session) {
         this.handler = handler;
         this.requestExecutor = requestExecutor;
+        this.listenerName = listenerName;
+        this.protocol = protocol;
+        this.session = session;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        connection = new ClientConnection(IDS.incrementAndGet(), ctx.channel().remoteAddress());
+        connection = new ClientConnection(IDS.incrementAndGet(), ctx.channel().remoteAddress(), listenerName,
+                protocol, session);
         super.channelActive(ctx);
     }
 

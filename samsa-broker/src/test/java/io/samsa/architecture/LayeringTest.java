@@ -26,8 +26,10 @@ class LayeringTest {
             "replication", List.of("log"),
             "metadata", List.of("log"),
             "coordinator", List.of(),
-            "api", List.of("protocol", "network", "log", "replication", "metadata", "coordinator"),
-            "server", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "api"));
+            "security", List.of(),
+            "api", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "security"),
+            "server", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "security",
+                    "api"));
 
     private static final List<String> KAFKA_ALLOWED = List.of("protocol", "api");
 

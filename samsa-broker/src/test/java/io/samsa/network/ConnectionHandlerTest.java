@@ -15,7 +15,8 @@ class ConnectionHandlerTest {
         CompletableFuture<ByteBuffer> first = new CompletableFuture<>();
         FrameHandler handler = (frame, connection) -> frame.get(0) == 1 ? first
                 : CompletableFuture.completedFuture(ByteBuffer.wrap(new byte[] {2}));
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(handler, Runnable::run));
+        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(handler, Runnable::run, "PLAINTEXT",
+                SecurityProtocol.PLAINTEXT, new Session(false)));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {1}));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {2}));
         channel.runPendingTasks();
@@ -31,7 +32,8 @@ class ConnectionHandlerTest {
         FrameHandler handler = (frame, connection) -> {
             throw new AssertionError("handler bug");
         };
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(handler, Runnable::run));
+        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(handler, Runnable::run, "PLAINTEXT",
+                SecurityProtocol.PLAINTEXT, new Session(false)));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {1}));
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
