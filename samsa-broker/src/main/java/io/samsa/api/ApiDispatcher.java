@@ -26,16 +26,26 @@ public final class ApiDispatcher implements FrameHandler {
 
     private final Map<ApiKeys, ApiHandler> handlers;
     private final RequestDecoder decoder;
+    private final SaslAuthenticator sasl;
 
-    private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported) {
+    private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported, SaslAuthenticator sasl) {
         this.handlers = handlers;
         this.decoder = new RequestDecoder(supported);
+        this.sasl = sasl;
     }
 
     /** Collects handlers with the version ranges they serve. */
     public static final class Builder {
         private final Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
         private final Map<ApiKeys, SupportedApis.Range> ranges = new EnumMap<>(ApiKeys.class);
+        private SaslAuthenticator sasl;
+
+        /** Serves SaslHandshake and SaslAuthenticate, and keeps unauthenticated clients of SASL listeners out. */
+        Builder sasl(SaslAuthenticator authenticator) {
+            this.sasl = authenticator;
+            register(ApiKeys.SASL_HANDSHAKE, 0, authenticator::handshake);
+            return register(ApiKeys.SASL_AUTHENTICATE, 0, authenticator::authenticate);
+        }
 
         /** Serves {@code apiKey} from {@code min} to the newest stable version kafka-clients knows. */
         public Builder register(ApiKeys apiKey, int min, ApiHandler handler) {
@@ -54,15 +64,26 @@ public final class ApiDispatcher implements FrameHandler {
                     false)));
             SupportedApis supported = new SupportedApis(ranges);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(supported));
-            return new ApiDispatcher(new EnumMap<>(handlers), supported);
+            return new ApiDispatcher(new EnumMap<>(handlers), supported, sasl);
         }
     }
 
     @Override
     public CompletableFuture<ByteBuffer> handle(ByteBuffer frame, ClientConnection connection) {
+        if (connection.session().saslRequired() && sasl != null && sasl.expectsRawToken(connection)) {
+            return sasl.rawToken(frame, connection);
+        }
         Request request = decoder.decode(frame);
         if (LOG.isTraceEnabled()) {
             LOG.trace("Connection {}: {} {}", connection.id(), request, request.body());
+        }
+        if (connection.session().saslRequired()) {
+            CompletableFuture<ByteBuffer> refused = sasl == null
+                    ? CompletableFuture.failedFuture(new CloseConnection("SASL is not configured"))
+                    : sasl.gate(request, connection);
+            if (refused != null) {
+                return refused;
+            }
         }
         ApiHandler handler = handlers.get(request.apiKey());
         CompletableFuture<ApiMessage> response;

@@ -6,6 +6,8 @@ import io.samsa.coordinator.transaction.TransactionMarkerWriter;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.replication.ReplicaManager;
+import io.samsa.security.SaslConfig;
+import java.util.Map;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /** Registers every API this broker serves, with the versions it serves. Thread-safe (stateless). */
@@ -36,7 +38,20 @@ public final class Apis {
     public record Services(BrokerIdentity identity, MetadataController metadata, ReplicaManager replicas,
             TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics,
             GroupCoordinator groups, InternalTopic offsetsTopic, ProducerIdBlocks producerIds,
-            TransactionCoordinator transactions, InternalTopic transactionStateTopic, boolean verifyTransactions) {}
+            TransactionCoordinator transactions, InternalTopic transactionStateTopic, boolean verifyTransactions,
+            Security security) {}
+
+    /**
+     * Authentication settings.
+     *
+     * @param saslListeners each SASL listener's settings, by listener name
+     * @param failedAuthenticationDelayMs connection.failed.authentication.delay.ms
+     */
+    public record Security(Map<String, SaslConfig> saslListeners, long failedAuthenticationDelayMs) {
+
+        /** No SASL listener. */
+        public static final Security NONE = new Security(Map.of(), 0);
+    }
 
     /** The transaction coordinator's markers, written into this node's partitions. */
     public static TransactionMarkerWriter markerWriter(ReplicaManager replicas, GroupCoordinator groups) {
@@ -46,6 +61,12 @@ public final class Apis {
     /** The dispatcher with all handlers; the version ranges are those kafka-clients 4.1 can parse and we serve. */
     public static ApiDispatcher dispatcher(Services s) {
         return new ApiDispatcher.Builder()
+                .sasl(new SaslAuthenticator(s.security().saslListeners(),
+                        s.security().failedAuthenticationDelayMs(), s.metadata()))
+                .register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0,
+                        new AlterUserScramCredentialsHandler(s.metadata()))
+                .register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0,
+                        new DescribeUserScramCredentialsHandler(s.metadata()))
                 .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics(),
                         java.util.List.of(s.offsetsTopic(), s.transactionStateTopic())))
                 .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas(), s.transactions(),

@@ -255,6 +255,21 @@ public final class MetadataController implements AutoCloseable {
         return start;
     }
 
+    /**
+     * Sets and deletes SCRAM credentials ({@link MetadataRecord.UserScramCredential} and
+     * {@link MetadataRecord.RemoveUserScramCredential} records, validated by the caller) as one change.
+     */
+    public synchronized CompletableFuture<Void> changeScramCredentials(List<MetadataRecord> changes) {
+        for (MetadataRecord record : changes) {
+            if (!(record instanceof MetadataRecord.UserScramCredential
+                    || record instanceof MetadataRecord.RemoveUserScramCredential)) {
+                throw new IllegalArgumentException("not a SCRAM credential change: " + record);
+            }
+        }
+        checkChangeSize(changes.size());
+        return changes.isEmpty() ? CompletableFuture.completedFuture(null) : commit(changes).thenApply(i -> null);
+    }
+
     /** Deletes a topic with all its partitions and configs; the future completes once its logs are gone. */
     public synchronized CompletableFuture<Void> deleteTopic(UUID topicId) {
         if (committed.topic(topicId) == null) {

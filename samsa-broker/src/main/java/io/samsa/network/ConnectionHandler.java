@@ -115,7 +115,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 LOG.info("Closing connection {} from {}: {}", connection.id(), connection.remoteAddress(),
                         head.close.getMessage());
                 pending.clear();
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+                ByteBuffer last = head.close.lastResponse();
+                ctx.writeAndFlush(last == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(last))
+                        .addListener(f -> ctx.close());
                 return;
             }
             if (head.response != null) {

@@ -47,9 +47,14 @@ import javax.security.auth.x500.X500Principal;
  */
 public final class KafkaServer implements AutoCloseable {
 
-    /** Network settings shared by all listeners, under Kafka's key names. */
+    /**
+     * Network settings shared by all listeners, under Kafka's key names.
+     *
+     * @param maxUnauthenticatedRequestBytes sasl.server.max.receive.size: the largest frame before a SASL listener's
+     *     client has authenticated
+     */
     public record Settings(List<Endpoint> endpoints, int networkThreads, int maxRequestBytes,
-            long connectionsMaxIdleMs) {}
+            long connectionsMaxIdleMs, int maxUnauthenticatedRequestBytes) {}
 
     /**
      * One listener.
@@ -131,7 +136,8 @@ public final class KafkaServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, settings.connectionsMaxIdleMs(),
                                         TimeUnit.MILLISECONDS))
-                                .addLast(new FrameDecoder(settings.maxRequestBytes()))
+                                .addLast(new FrameDecoder(settings.maxRequestBytes(), session,
+                                        settings.maxUnauthenticatedRequestBytes()))
                                 .addLast(new ConnectionHandler(handler, requestExecutor, endpoint.name(),
                                         endpoint.protocol(), session));
                     }

@@ -17,6 +17,7 @@ public final class Session {
     private volatile String principal = ANONYMOUS;
     private volatile boolean authenticated;
     private volatile Object saslState;
+    private volatile String saslMechanism;
     private volatile long reauthDeadlineNanos = Long.MAX_VALUE;
 
     public Session(boolean saslRequired) {
@@ -47,12 +48,18 @@ public final class Session {
         return authenticated;
     }
 
-    /** SASL authentication succeeded (or re-authentication did) as {@code principal}. */
-    public void authenticated(String principal, long reauthDeadlineNanos) {
+    /** SASL authentication succeeded (or re-authentication did) as {@code principal} with {@code mechanism}. */
+    public void authenticated(String principal, String mechanism, long reauthDeadlineNanos) {
         this.principal = principal;
+        this.saslMechanism = mechanism;
         this.reauthDeadlineNanos = reauthDeadlineNanos;
         this.saslState = null;
         this.authenticated = true;
+    }
+
+    /** The SASL mechanism the session authenticated with, or null. */
+    public String saslMechanism() {
+        return saslMechanism;
     }
 
     /** The SASL exchange in progress (owned by the SASL handlers), or null. */

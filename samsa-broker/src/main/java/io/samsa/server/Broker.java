@@ -83,7 +83,8 @@ public final class Broker implements AutoCloseable {
         closeables.add(frames::fail);
         KafkaServer server = new KafkaServer(new KafkaServer.Settings(ListenerEndpoints.of(config),
                 config.getInt("num.network.threads"), config.getInt("socket.request.max.bytes"),
-                config.getLong("connections.max.idle.ms")), frames, requestThreads);
+                config.getLong("connections.max.idle.ms"), config.getInt("sasl.server.max.receive.size")), frames,
+                requestThreads);
         closeables.add(server);
         CompletableFuture<Map<String, InetSocketAddress>> binding = CompletableFuture.supplyAsync(server::start,
                 runnable -> Thread.ofPlatform().daemon().name("samsa-bind").start(runnable));
@@ -162,7 +163,8 @@ public final class Broker implements AutoCloseable {
                 new BrokerConfigs(config.values(), config.explicit().keySet(),
                         SecurityKeys.sensitive(config.values().keySet())),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
-                transactionStateTopic, config.getBoolean("transaction.partition.verification.enable")));
+                transactionStateTopic, config.getBoolean("transaction.partition.verification.enable"),
+                ListenerEndpoints.security(config)));
         frames.set(dispatcher);
         Warmup.inBackground(dispatcher);
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.

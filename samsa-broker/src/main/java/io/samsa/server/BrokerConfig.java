@@ -71,6 +71,17 @@ public final class BrokerConfig {
                 "Client certificates: none, requested or required (mutual TLS)");
         key("ssl.endpoint.identification.algorithm", Type.STRING, "https", 0, 0,
                 "Host name check of a peer's certificate on connections this node opens (https or empty)");
+        key("sasl.enabled.mechanisms", Type.STRING, "GSSAPI", 0, 0,
+                "SASL mechanisms of SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (Kafka's default GSSAPI is not"
+                        + " implemented)");
+        key("sasl.mechanism.inter.broker.protocol", Type.STRING, "GSSAPI", 0, 0,
+                "SASL mechanism between nodes (a single node has no such traffic)");
+        key("connections.max.reauth.ms", Type.LONG, "0", 0, Long.MAX_VALUE,
+                "Lifetime of a SASL session before the client must re-authenticate (KIP-368); 0: unlimited");
+        key("connection.failed.authentication.delay.ms", Type.INT, "100", 0, Integer.MAX_VALUE,
+                "Delay before the answer to a failed authentication and the closing of its connection");
+        key("sasl.server.max.receive.size", Type.INT, "524288", 1, Integer.MAX_VALUE,
+                "Largest frame a client may send before it has authenticated");
         key("ssl.principal.mapping.rules", Type.STRING, "DEFAULT", 0, 0,
                 "Rules mapping a client certificate's distinguished name to a principal name");
         key("log.dirs", Type.STRING, "./samsa-data", 0, 0, "Directory of the broker's data (one directory)");
@@ -207,6 +218,10 @@ public final class BrokerConfig {
             String name = e.getKey().trim();
             String value = e.getValue() == null ? "" : e.getValue().trim();
             String[] perListener = SecurityKeys.splitPerListener(name);
+            if (perListener != null && SecurityKeys.isMechanismJaasConfig(perListener[1])) {
+                explicit.put(name, value); // checked with its listener in checkSecurity
+                continue;
+            }
             Key key = KEYS.get(perListener != null && SecurityKeys.PER_LISTENER.contains(perListener[1])
                     ? perListener[1] : name);
             if (key == null) {
@@ -260,7 +275,7 @@ public final class BrokerConfig {
 
     /** The protocols a listener may use in this version. */
     private static final Set<SecurityProtocol> IMPLEMENTED_PROTOCOLS =
-            java.util.EnumSet.of(SecurityProtocol.PLAINTEXT, SecurityProtocol.SSL);
+            java.util.EnumSet.allOf(SecurityProtocol.class);
 
     /** Cross-key checks of the security settings: per-listener prefixes, protocols, choices. */
     private static void checkSecurity(Map<String, String> explicit, List<Listeners.Listener> listeners,
@@ -280,6 +295,11 @@ public final class BrokerConfig {
                 problems.add("Unsupported security protocol " + l.protocol() + " of listener " + l.name()
                         + " (listeners): this broker does not implement it, and refuses to start rather than run"
                         + " without the protection it asks for");
+            }
+        }
+        for (Listeners.Listener l : listeners) {
+            if (l.protocol().sasl()) {
+                checkSasl(l.name(), explicit, problems);
             }
         }
         String interBroker = explicit.get("inter.broker.listener.name");
@@ -302,6 +322,40 @@ public final class BrokerConfig {
                 case "ssl.keystore.type", "ssl.truststore.type" -> checkChoice(e.getKey(),
                         e.getValue().toUpperCase(java.util.Locale.ROOT), Set.of("JKS", "PKCS12", "PEM"), problems);
                 default -> { }
+            }
+        }
+    }
+
+    /** A SASL listener's mechanisms are implemented, and PLAIN has its users. */
+    private static void checkSasl(String listener, Map<String, String> explicit, List<String> problems) {
+        String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
+        String mechanisms = explicit.getOrDefault(prefix + "sasl.enabled.mechanisms",
+                explicit.getOrDefault("sasl.enabled.mechanisms", KEYS.get("sasl.enabled.mechanisms").defaultValue()));
+        List<String> enabled = SecurityKeys.list(mechanisms);
+        if (enabled.isEmpty()) {
+            problems.add("SASL listener " + listener + " has no mechanism: set sasl.enabled.mechanisms");
+        }
+        for (String mechanism : enabled) {
+            if (!io.samsa.security.SaslConfig.IMPLEMENTED.contains(mechanism)) {
+                problems.add("Unsupported SASL mechanism " + mechanism + " in sasl.enabled.mechanisms of listener "
+                        + listener + ": this broker implements " + io.samsa.security.SaslConfig.IMPLEMENTED
+                        + (mechanism.equals("GSSAPI") ? " (GSSAPI is Kafka's default: set the key)" : ""));
+            }
+        }
+        if (enabled.contains("PLAIN")) {
+            String jaasKey = prefix + "plain.sasl.jaas.config";
+            String jaas = explicit.get(jaasKey);
+            if (jaas == null) {
+                problems.add("SASL listener " + listener + " enables PLAIN but has no " + jaasKey
+                        + " with its users (user_<name>=\"<password>\")");
+            } else {
+                try {
+                    if (io.samsa.security.JaasConfig.parse(jaas).plainUsers().isEmpty()) {
+                        problems.add("Invalid value for " + jaasKey + ": it has no user_<name>=\"<password>\"");
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add("Invalid value for " + jaasKey + ": " + e.getMessage());
+                }
             }
         }
     }

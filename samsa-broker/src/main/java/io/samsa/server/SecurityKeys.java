@@ -25,7 +25,19 @@ final class SecurityKeys {
             "ssl.keystore.password", "ssl.key.password", "ssl.keystore.certificate.chain", "ssl.keystore.key",
             "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password", "ssl.truststore.certificates",
             "ssl.enabled.protocols", "ssl.protocol", "ssl.cipher.suites", "ssl.client.auth",
-            "ssl.principal.mapping.rules");
+            "ssl.principal.mapping.rules", "sasl.enabled.mechanisms", "connections.max.reauth.ms");
+
+    /** {@code <mechanism>.sasl.jaas.config} of an implemented mechanism (per listener only, as in Kafka). */
+    static boolean isMechanismJaasConfig(String key) {
+        return key.equals("plain.sasl.jaas.config") || key.equals("scram-sha-256.sasl.jaas.config")
+                || key.equals("scram-sha-512.sasl.jaas.config");
+    }
+
+    /** A comma-separated value's items, trimmed. */
+    static List<String> list(String value) {
+        return value == null ? List.of()
+                : java.util.Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
 
     private SecurityKeys() {}
 
