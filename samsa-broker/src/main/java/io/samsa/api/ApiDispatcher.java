@@ -28,7 +28,11 @@ public final class ApiDispatcher implements FrameHandler {
     private final RequestDecoder decoder;
     private final SaslAuthenticator sasl;
 
-    private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported, SaslAuthenticator sasl) {
+    private final Access access;
+
+    private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported, SaslAuthenticator sasl,
+            Access access) {
+        this.access = access;
         this.handlers = handlers;
         this.decoder = new RequestDecoder(supported);
         this.sasl = sasl;
@@ -39,6 +43,13 @@ public final class ApiDispatcher implements FrameHandler {
         private final Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
         private final Map<ApiKeys, SupportedApis.Range> ranges = new EnumMap<>(ApiKeys.class);
         private SaslAuthenticator sasl;
+        private Access access = Access.ALLOW_ALL;
+
+        /** Authorizes requests (the handlers that authorize per resource are given the same access). */
+        Builder access(Access access) {
+            this.access = access;
+            return this;
+        }
 
         /** Serves SaslHandshake and SaslAuthenticate, and keeps unauthenticated clients of SASL listeners out. */
         Builder sasl(SaslAuthenticator authenticator) {
@@ -64,7 +75,7 @@ public final class ApiDispatcher implements FrameHandler {
                     false)));
             SupportedApis supported = new SupportedApis(ranges);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(supported));
-            return new ApiDispatcher(new EnumMap<>(handlers), supported, sasl);
+            return new ApiDispatcher(new EnumMap<>(handlers), supported, sasl, access);
         }
     }
 
@@ -88,7 +99,10 @@ public final class ApiDispatcher implements FrameHandler {
         ApiHandler handler = handlers.get(request.apiKey());
         CompletableFuture<ApiMessage> response;
         try {
-            response = handler.handle(request, connection);
+            ApiMessage denied = request.versionUnsupported() ? null
+                    : RequestAuthorization.deny(request, connection, access);
+            response = denied != null ? CompletableFuture.completedFuture(denied)
+                    : handler.handle(request, connection);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }

@@ -6,6 +6,7 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import io.samsa.replication.FetchParams;
 import io.samsa.replication.FetchPartition;
 import io.samsa.replication.FetchResult;
@@ -32,8 +33,10 @@ final class FetchHandler implements ApiHandler {
 
     private final MetadataController metadata;
     private final ReplicaManager replicas;
+    private final Access access;
 
-    FetchHandler(MetadataController metadata, ReplicaManager replicas) {
+    FetchHandler(MetadataController metadata, ReplicaManager replicas, Access access) {
+        this.access = access;
         this.metadata = metadata;
         this.replicas = replicas;
     }
@@ -54,7 +57,15 @@ final class FetchHandler implements ApiHandler {
         List<FetchPartition> toRead = new ArrayList<>();
         for (FetchRequestData.FetchTopic topic : data.topics()) {
             MetadataImage.TopicImage known = Topics.find(image, topic.topic(), topic.topicId());
+            String name = known != null ? known.name() : topic.topic();
+            boolean denied = (known != null || request.version() < 13) && !access.allowed(request, connection,
+                    Acl.Operation.READ, Acl.ResourceType.TOPIC, name == null ? "" : name);
             for (FetchRequestData.FetchPartition p : topic.partitions()) {
+                if (denied) {
+                    wanted.add(new Wanted(topic.topic(), topic.topicId(), p.partition(), null,
+                            Errors.TOPIC_AUTHORIZATION_FAILED));
+                    continue;
+                }
                 if (known == null || p.partition() < 0) {
                     Errors error = known == null && request.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID
                             : Errors.UNKNOWN_TOPIC_OR_PARTITION;

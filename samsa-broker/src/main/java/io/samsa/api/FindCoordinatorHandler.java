@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,8 +26,11 @@ final class FindCoordinatorHandler implements ApiHandler {
     private final BrokerIdentity identity;
     private final InternalTopic offsetsTopic;
     private final InternalTopic transactionStateTopic;
+    private final Access access;
 
-    FindCoordinatorHandler(BrokerIdentity identity, InternalTopic offsetsTopic, InternalTopic transactionStateTopic) {
+    FindCoordinatorHandler(BrokerIdentity identity, InternalTopic offsetsTopic, InternalTopic transactionStateTopic,
+            Access access) {
+        this.access = access;
         this.identity = identity;
         this.offsetsTopic = offsetsTopic;
         this.transactionStateTopic = transactionStateTopic;
@@ -38,7 +42,14 @@ final class FindCoordinatorHandler implements ApiHandler {
         List<String> keys = request.version() >= 4 ? data.coordinatorKeys() : List.of(data.key());
         List<CompletableFuture<Coordinator>> found = new ArrayList<>();
         for (String key : keys) {
-            found.add(find(key, data.keyType(), identity.endpoint(connection.listenerName())));
+            boolean denied = (data.keyType() == GROUP || data.keyType() == TRANSACTION) && key != null
+                    && !access.allowed(request, connection, Acl.Operation.DESCRIBE, data.keyType() == GROUP
+                            ? Acl.ResourceType.GROUP : Acl.ResourceType.TRANSACTIONAL_ID, key);
+            found.add(denied ? CompletableFuture.completedFuture(new Coordinator().setKey(key).setNodeId(-1)
+                    .setHost("").setPort(-1).setErrorCode(data.keyType() == GROUP
+                            ? Errors.GROUP_AUTHORIZATION_FAILED.code()
+                            : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()))
+                    : find(key, data.keyType(), identity.endpoint(connection.listenerName())));
         }
         return CompletableFuture.allOf(found.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<Coordinator> coordinators = found.stream().map(CompletableFuture::join).toList();

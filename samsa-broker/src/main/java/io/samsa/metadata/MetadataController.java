@@ -270,6 +270,18 @@ public final class MetadataController implements AutoCloseable {
         return changes.isEmpty() ? CompletableFuture.completedFuture(null) : commit(changes).thenApply(i -> null);
     }
 
+    /** Creates and deletes ACLs ({@link MetadataRecord.AccessControlEntry} and its removal, validated by the caller). */
+    public synchronized CompletableFuture<Void> changeAcls(List<MetadataRecord> changes) {
+        for (MetadataRecord record : changes) {
+            if (!(record instanceof MetadataRecord.AccessControlEntry
+                    || record instanceof MetadataRecord.RemoveAccessControlEntry)) {
+                throw new IllegalArgumentException("not an ACL change: " + record);
+            }
+        }
+        checkChangeSize(changes.size());
+        return changes.isEmpty() ? CompletableFuture.completedFuture(null) : commit(changes).thenApply(i -> null);
+    }
+
     /** Deletes a topic with all its partitions and configs; the future completes once its logs are gone. */
     public synchronized CompletableFuture<Void> deleteTopic(UUID topicId) {
         if (committed.topic(topicId) == null) {

@@ -45,4 +45,15 @@ public sealed interface MetadataRecord {
 
     /** A user's SCRAM credential for one mechanism was deleted. */
     record RemoveUserScramCredential(String user, byte mechanism) implements MetadataRecord {}
+
+    /**
+     * An ACL was created. The enums are Kafka's wire codes (resource type, pattern type, operation, permission).
+     *
+     * @param id identifies it for deletion
+     */
+    record AccessControlEntry(UUID id, byte resourceType, String resourceName, byte patternType, String principal,
+            String host, byte operation, byte permission) implements MetadataRecord {}
+
+    /** An ACL was deleted. */
+    record RemoveAccessControlEntry(UUID id) implements MetadataRecord {}
 }

@@ -23,6 +23,8 @@ public final class MetadataRecordSerde {
     private static final byte PRODUCER_IDS = 6;
     private static final byte SCRAM_CREDENTIAL = 7;
     private static final byte REMOVE_SCRAM_CREDENTIAL = 8;
+    private static final byte ACL = 9;
+    private static final byte REMOVE_ACL = 10;
     private static final byte VERSION = 0;
 
     private MetadataRecordSerde() {}
@@ -74,6 +76,21 @@ public final class MetadataRecordSerde {
                     out.writeUTF(r.user());
                     out.writeByte(r.mechanism());
                 }
+                case MetadataRecord.AccessControlEntry r -> {
+                    header(out, ACL);
+                    writeUuid(out, r.id());
+                    out.writeByte(r.resourceType());
+                    out.writeUTF(r.resourceName());
+                    out.writeByte(r.patternType());
+                    out.writeUTF(r.principal());
+                    out.writeUTF(r.host());
+                    out.writeByte(r.operation());
+                    out.writeByte(r.permission());
+                }
+                case MetadataRecord.RemoveAccessControlEntry r -> {
+                    header(out, REMOVE_ACL);
+                    writeUuid(out, r.id());
+                }
                 case MetadataRecord.Config r -> {
                     header(out, CONFIG);
                     out.writeByte(r.resourceType().ordinal());
@@ -107,6 +124,9 @@ public final class MetadataRecordSerde {
             case PRODUCER_IDS -> new MetadataRecord.ProducerIds(in.readLong());
             case SCRAM_CREDENTIAL -> new MetadataRecord.UserScramCredential(in.readUTF(), in.readByte(),
                     readBytes(in), readBytes(in), readBytes(in), in.readInt());
+            case ACL -> new MetadataRecord.AccessControlEntry(readUuid(in), in.readByte(), in.readUTF(),
+                    in.readByte(), in.readUTF(), in.readUTF(), in.readByte(), in.readByte());
+            case REMOVE_ACL -> new MetadataRecord.RemoveAccessControlEntry(readUuid(in));
             case REMOVE_SCRAM_CREDENTIAL -> new MetadataRecord.RemoveUserScramCredential(in.readUTF(), in.readByte());
             default -> throw new IOException("unknown metadata record type " + type);
         };

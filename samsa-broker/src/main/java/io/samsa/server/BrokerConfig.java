@@ -38,6 +38,9 @@ public final class BrokerConfig {
 
     static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
+    /** Kafka's ACL authorizer class; the value that switches Samsa's own authorizer on. */
+    static final String STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+
     static {
         key("node.id", Type.INT, "1", 0, Integer.MAX_VALUE, "Id of this broker");
         key("listeners", Type.STRING, "PLAINTEXT://127.0.0.1:9092", 0, 0,
@@ -82,6 +85,12 @@ public final class BrokerConfig {
                 "Delay before the answer to a failed authentication and the closing of its connection");
         key("sasl.server.max.receive.size", Type.INT, "524288", 1, Integer.MAX_VALUE,
                 "Largest frame a client may send before it has authenticated");
+        key("authorizer.class.name", Type.STRING, "", 0, 0,
+                "ACL authorization: " + STANDARD_AUTHORIZER + " (Kafka's, accepted as is) switches it on; empty: off");
+        key("super.users", Type.STRING, "", 0, 0,
+                "Principals allowed everything, semicolon-separated (User:admin;User:ops)");
+        key("allow.everyone.if.no.acl.found", Type.BOOLEAN, "false", 0, 0,
+                "With the authorizer on, allow an operation on a resource that has no ACL at all");
         key("ssl.principal.mapping.rules", Type.STRING, "DEFAULT", 0, 0,
                 "Rules mapping a client certificate's distinguished name to a principal name");
         key("log.dirs", Type.STRING, "./samsa-data", 0, 0, "Directory of the broker's data (one directory)");
@@ -300,6 +309,18 @@ public final class BrokerConfig {
         for (Listeners.Listener l : listeners) {
             if (l.protocol().sasl()) {
                 checkSasl(l.name(), explicit, problems);
+            }
+        }
+        String authorizer = explicit.getOrDefault("authorizer.class.name", "");
+        if (!authorizer.isEmpty() && !authorizer.equals(STANDARD_AUTHORIZER)) {
+            problems.add("Unsupported authorizer.class.name '" + authorizer + "': this broker implements ACLs with"
+                    + " Kafka's semantics under " + STANDARD_AUTHORIZER + " (or leave it empty for none), and refuses"
+                    + " to start rather than run without the authorization it asks for");
+        }
+        for (String principal : SecurityKeys.superUsers(explicit.getOrDefault("super.users", ""))) {
+            if (principal.indexOf(':') <= 0) {
+                problems.add("Invalid value '" + principal + "' in super.users: a principal is Type:name, e.g."
+                        + " User:admin");
             }
         }
         String interBroker = explicit.get("inter.broker.listener.name");

@@ -34,7 +34,9 @@ final class ListenerEndpoints {
                         Long.parseLong(config.listenerValue(l.name(), "connections.max.reauth.ms"))));
             }
         }
-        return new Apis.Security(sasl, config.getInt("connection.failed.authentication.delay.ms"));
+        return new Apis.Security(sasl, config.getInt("connection.failed.authentication.delay.ms"),
+                !config.get("authorizer.class.name").isEmpty(), SecurityKeys.superUsers(config.get("super.users")),
+                config.getBoolean("allow.everyone.if.no.acl.found"));
     }
 
     static List<KafkaServer.Endpoint> of(BrokerConfig config) {

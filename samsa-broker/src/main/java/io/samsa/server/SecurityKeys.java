@@ -33,6 +33,17 @@ final class SecurityKeys {
                 || key.equals("scram-sha-512.sasl.jaas.config");
     }
 
+    /** super.users' principals (semicolon-separated, as Kafka reads them). */
+    static java.util.Set<String> superUsers(String value) {
+        java.util.Set<String> users = new java.util.LinkedHashSet<>();
+        for (String u : value.split(";")) {
+            if (!u.isBlank()) {
+                users.add(u.trim());
+            }
+        }
+        return users;
+    }
+
     /** A comma-separated value's items, trimmed. */
     static List<String> list(String value) {
         return value == null ? List.of()
