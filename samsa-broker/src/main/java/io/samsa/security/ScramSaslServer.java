@@ -127,8 +127,10 @@ public final class ScramSaslServer implements SaslServer {
         if (!MessageDigest.isEqual(channelBinding, gs2Header.getBytes(StandardCharsets.UTF_8))) {
             throw fail("SCRAM channel binding does not match the client-first message");
         }
-        if (!fields[1].substring(2).equals(nonce)) {
-            throw fail("SCRAM nonce does not match");
+        // Kafka accepts a final nonce that ends with the full nonce, and librdkafka relies on it: it sends its own
+        // nonce in front of the server's whole one (the client's part twice).
+        if (!fields[1].substring(2).endsWith(nonce)) {
+            throw fail("SCRAM client-final nonce does not end with the server's nonce");
         }
         byte[] proof = Base64.getDecoder().decode(message.substring(proofAt + 3));
         byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof)
