@@ -197,4 +197,51 @@ class AclIT {
             broker.admin(as(broker, "alice")).deleteTopics(List.of("alice-topic")).all().get();
         }
     }
+
+    @Test
+    void adminApisOnTopicsAndGroupsAreAllowedByTheirAclsAndDeniedWithKafkasErrors() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(broker())) {
+            Admin admin = broker.admin(as(broker, "admin"));
+            admin.createAcls(List.of(
+                    allow(ResourceType.TOPIC, "alice-", PatternType.PREFIXED, "alice", AclOperation.ALL),
+                    allow(ResourceType.GROUP, "alice-group", PatternType.LITERAL, "alice", AclOperation.READ),
+                    allow(ResourceType.TOPIC, "alice-topic", PatternType.LITERAL, "bob", AclOperation.READ)))
+                    .all().get();
+            admin.createTopics(List.of(new NewTopic("alice-topic", 1, (short) 1))).all().get();
+            Admin alice = broker.admin(as(broker, "alice"));
+            Admin bob = broker.admin(as(broker, "bob"));
+            org.apache.kafka.common.config.ConfigResource topic = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "alice-topic");
+
+            // DescribeConfigs: DESCRIBE_CONFIGS (implied by ALL) or TOPIC_AUTHORIZATION_FAILED.
+            assertThat(alice.describeConfigs(List.of(topic)).all().get().get(topic).get("cleanup.policy").value())
+                    .isEqualTo("delete");
+            assertThatThrownBy(() -> bob.describeConfigs(List.of(topic)).all().get())
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+            // CreatePartitions: ALTER.
+            alice.createPartitions(Map.of("alice-topic", org.apache.kafka.clients.admin.NewPartitions.increaseTo(2)))
+                    .all().get();
+            assertThatThrownBy(() -> bob.createPartitions(Map.of("alice-topic",
+                    org.apache.kafka.clients.admin.NewPartitions.increaseTo(3))).all().get())
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+            assertThat(admin.describeTopics(List.of("alice-topic")).allTopicNames().get().get("alice-topic")
+                    .partitions()).hasSize(2);
+            // DeleteRecords: DELETE.
+            TopicPartition tp = new TopicPartition("alice-topic", 0);
+            alice.deleteRecords(Map.of(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(0))).all()
+                    .get();
+            assertThatThrownBy(() -> bob.deleteRecords(Map.of(tp,
+                    org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(0))).all().get())
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+            // DescribeGroups: DESCRIBE on the group (implied by READ) or GROUP_AUTHORIZATION_FAILED.
+            // (alice is let through to the coordinator, which has no such group; bob is stopped before it.)
+            assertThatThrownBy(() -> alice.describeConsumerGroups(List.of("alice-group")).all().get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.GroupIdNotFoundException.class);
+            assertThatThrownBy(() -> bob.describeConsumerGroups(List.of("alice-group")).all().get())
+                    .hasCauseInstanceOf(GroupAuthorizationException.class);
+            // The SCRAM APIs: ALTER / DESCRIBE on the cluster.
+            assertThatThrownBy(() -> bob.describeUserScramCredentials().all().get())
+                    .hasCauseInstanceOf(ClusterAuthorizationException.class);
+        }
+    }
 }
