@@ -50,6 +50,11 @@ EOF
 ./mvnw -B -q -pl samsa-broker dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$work/classpath" >/dev/null
 cp=$(<"$work/classpath")
+# The perf tools parse their arguments with argparse4j, which the tests' classpath leaves out of kafka-tools.
+argparse=$(find "${HOME}/.m2/repository/net/sourceforge/argparse4j" -name 'argparse4j-*.jar' | head -1)
+[[ -n $argparse ]] || ./mvnw -B -q dependency:get -Dartifact=net.sourceforge.argparse4j:argparse4j:0.7.0 >/dev/null
+argparse=${argparse:-$(find "${HOME}/.m2/repository/net/sourceforge/argparse4j" -name 'argparse4j-*.jar' | head -1)}
+cp="$cp:$argparse"
 ./samsa start --config "$work/server.properties" > "$work/broker.log" 2>&1 &
 broker=$!
 trap 'kill $broker 2>/dev/null || true; wait $broker 2>/dev/null || true' EXIT
@@ -66,6 +71,6 @@ for protocol in plaintext sasl_ssl; do
     --producer-props bootstrap.servers=127.0.0.1:$p acks=1 linger.ms=5 batch.size=131072 | tail -1
   "$java" -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn org.apache.kafka.tools.ConsumerPerformance \
     --bootstrap-server 127.0.0.1:$p --topic "bench-$protocol" --messages "$records" \
-    --command-config "$work/$protocol.properties" --timeout 60000 | tail -1
+    --consumer.config "$work/$protocol.properties" --timeout 60000 | tail -1
 done
 echo "work dir: $work"
