@@ -29,16 +29,37 @@ public final class ApiDispatcher implements FrameHandler {
     private final RequestDecoder decoder;
     /** Sees every request answered (metrics); set once at start-up, before the first request. */
     private volatile RequestObserver observer = RequestObserver.NONE;
+    private final SaslAuthenticator sasl;
 
-    private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported) {
+    private final Access access;
+
+    private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported, SaslAuthenticator sasl,
+            Access access) {
+        this.access = access;
         this.handlers = handlers;
         this.decoder = new RequestDecoder(supported);
+        this.sasl = sasl;
     }
 
     /** Collects handlers with the version ranges they serve. */
     public static final class Builder {
         private final Map<ApiKeys, ApiHandler> handlers = new EnumMap<>(ApiKeys.class);
         private final Map<ApiKeys, SupportedApis.Range> ranges = new EnumMap<>(ApiKeys.class);
+        private SaslAuthenticator sasl;
+        private Access access = Access.ALLOW_ALL;
+
+        /** Authorizes requests (the handlers that authorize per resource are given the same access). */
+        Builder access(Access access) {
+            this.access = access;
+            return this;
+        }
+
+        /** Serves SaslHandshake and SaslAuthenticate, and keeps unauthenticated clients of SASL listeners out. */
+        Builder sasl(SaslAuthenticator authenticator) {
+            this.sasl = authenticator;
+            register(ApiKeys.SASL_HANDSHAKE, 0, authenticator::handshake);
+            return register(ApiKeys.SASL_AUTHENTICATE, 0, authenticator::authenticate);
+        }
 
         /** Serves {@code apiKey} from {@code min} to the newest stable version kafka-clients knows. */
         public Builder register(ApiKeys apiKey, int min, ApiHandler handler) {
@@ -57,7 +78,7 @@ public final class ApiDispatcher implements FrameHandler {
                     false)));
             SupportedApis supported = new SupportedApis(ranges);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(supported));
-            return new ApiDispatcher(new EnumMap<>(handlers), supported);
+            return new ApiDispatcher(new EnumMap<>(handlers), supported, sasl, access);
         }
     }
 
@@ -69,14 +90,28 @@ public final class ApiDispatcher implements FrameHandler {
     @Override
     public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection) {
         long startNanos = System.nanoTime();
+        if (connection.session().saslRequired() && sasl != null && sasl.expectsRawToken(connection)) {
+            return framed(sasl.rawToken(frame, connection));
+        }
         Request request = decoder.decode(frame);
         if (LOG.isTraceEnabled()) {
             LOG.trace("Connection {}: {} {}", connection.id(), request, request.body());
         }
+        if (connection.session().saslRequired()) {
+            CompletableFuture<ByteBuffer> refused = sasl == null
+                    ? CompletableFuture.failedFuture(new CloseConnection("SASL is not configured"))
+                    : sasl.gate(request, connection);
+            if (refused != null) {
+                return framed(refused);
+            }
+        }
         ApiHandler handler = handlers.get(request.apiKey());
         CompletableFuture<ApiMessage> response;
         try {
-            response = handler.handle(request, connection);
+            ApiMessage denied = request.versionUnsupported() ? null
+                    : RequestAuthorization.deny(request, connection, access);
+            response = denied != null ? CompletableFuture.completedFuture(denied)
+                    : handler.handle(request, connection);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
@@ -91,6 +126,11 @@ public final class ApiDispatcher implements FrameHandler {
             observe(request, body, startNanos);
             return body == null ? null : ResponseEncoder.encode(request, body);
         });
+    }
+
+    /** Authentication's answers, encoded by the authenticator itself, as frames. */
+    private static CompletableFuture<ResponseFrame> framed(CompletableFuture<ByteBuffer> encoded) {
+        return encoded.thenApply(buffer -> buffer == null ? null : ResponseFrame.of(buffer));
     }
 
     /** Metrics must never fail a request: a failing observer is logged and the response goes out. */

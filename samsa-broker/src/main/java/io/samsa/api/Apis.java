@@ -6,6 +6,8 @@ import io.samsa.coordinator.transaction.TransactionMarkerWriter;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.replication.ReplicaManager;
+import io.samsa.security.SaslConfig;
+import java.util.Map;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /** Registers every API this broker serves, with the versions it serves. Thread-safe (stateless). */
@@ -38,7 +40,23 @@ public final class Apis {
             TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics,
             GroupCoordinator groups, InternalTopic offsetsTopic, ProducerIdBlocks producerIds,
             TransactionCoordinator transactions, InternalTopic transactionStateTopic, boolean verifyTransactions,
-            FetchSessionCache fetchSessions) {}
+            FetchSessionCache fetchSessions, Security security) {}
+
+    /**
+     * Authentication and authorization settings.
+     *
+     * @param saslListeners each SASL listener's settings, by listener name
+     * @param failedAuthenticationDelayMs connection.failed.authentication.delay.ms
+     * @param authorizerEnabled authorizer.class.name is set: ACLs decide
+     * @param superUsers super.users, as principals
+     * @param allowEveryoneIfNoAcl allow.everyone.if.no.acl.found
+     */
+    public record Security(Map<String, SaslConfig> saslListeners, long failedAuthenticationDelayMs,
+            boolean authorizerEnabled, java.util.Set<String> superUsers, boolean allowEveryoneIfNoAcl) {
+
+        /** No SASL listener, no authorizer. */
+        public static final Security NONE = new Security(Map.of(), 0, false, java.util.Set.of(), false);
+    }
 
     /** The transaction coordinator's markers, written into this node's partitions. */
     public static TransactionMarkerWriter markerWriter(ReplicaManager replicas, GroupCoordinator groups) {
@@ -47,19 +65,32 @@ public final class Apis {
 
     /** The dispatcher with all handlers; the version ranges are those kafka-clients 4.1 can parse and we serve. */
     public static ApiDispatcher dispatcher(Services s) {
+        Access access = s.security().authorizerEnabled() ? Access.withAcls(s.metadata(), s.security().superUsers(),
+                s.security().allowEveryoneIfNoAcl()) : Access.ALLOW_ALL;
+        AclHandlers acls = new AclHandlers(s.metadata(), access);
         return new ApiDispatcher.Builder()
+                .access(access)
+                .register(ApiKeys.CREATE_ACLS, 0, acls::create)
+                .register(ApiKeys.DESCRIBE_ACLS, 0, acls::describe)
+                .register(ApiKeys.DELETE_ACLS, 0, acls::delete)
+                .sasl(new SaslAuthenticator(s.security().saslListeners(),
+                        s.security().failedAuthenticationDelayMs(), s.metadata()))
+                .register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0,
+                        new AlterUserScramCredentialsHandler(s.metadata()))
+                .register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0,
+                        new DescribeUserScramCredentialsHandler(s.metadata()))
                 .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics(),
-                        java.util.List.of(s.offsetsTopic(), s.transactionStateTopic()), s.replicas()))
+                        java.util.List.of(s.offsetsTopic(), s.transactionStateTopic()), s.replicas(), access))
                 .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas(), s.transactions(),
-                        s.verifyTransactions()))
-                .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas(), s.fetchSessions()))
-                .register(ApiKeys.LIST_OFFSETS, 1, new ListOffsetsHandler(s.replicas()))
-                .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, new OffsetForLeaderEpochHandler(s.replicas()))
+                        s.verifyTransactions(), access))
+                .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas(), s.fetchSessions(), access))
+                .register(ApiKeys.LIST_OFFSETS, 1, new ListOffsetsHandler(s.replicas(), access))
+                .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, new OffsetForLeaderEpochHandler(s.replicas(), access))
                 .register(ApiKeys.DELETE_RECORDS, 0, new DeleteRecordsHandler(s.replicas()))
-                .register(ApiKeys.INIT_PRODUCER_ID, 0, new InitProducerIdHandler(s.producerIds(), s.transactions()))
+                .register(ApiKeys.INIT_PRODUCER_ID, 0, new InitProducerIdHandler(s.producerIds(), s.transactions(), access))
                 .register(ApiKeys.DESCRIBE_PRODUCERS, 0, new DescribeProducersHandler(s.replicas()))
-                .register(ApiKeys.CREATE_TOPICS, 2, new CreateTopicsHandler(s.metadata(), s.topicDefaults()))
-                .register(ApiKeys.DELETE_TOPICS, 1, new DeleteTopicsHandler(s.metadata()))
+                .register(ApiKeys.CREATE_TOPICS, 2, new CreateTopicsHandler(s.metadata(), s.topicDefaults(), access))
+                .register(ApiKeys.DELETE_TOPICS, 1, new DeleteTopicsHandler(s.metadata(), access))
                 .register(ApiKeys.CREATE_PARTITIONS, 0, new CreatePartitionsHandler(s.metadata()))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, new DescribeConfigsHandler(s.metadata(), s.topicDefaults(),
                         s.brokerConfigs(), s.identity()))
@@ -68,13 +99,13 @@ public final class Apis {
                 .register(ApiKeys.ALTER_CONFIGS, 0, new AlterConfigsHandler(s.metadata()))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.metadata(), s.identity()))
                 .register(ApiKeys.FIND_COORDINATOR, 0, new FindCoordinatorHandler(s.identity(), s.offsetsTopic(),
-                        s.transactionStateTopic()))
+                        s.transactionStateTopic(), access))
                 .register(ApiKeys.JOIN_GROUP, 0, new JoinGroupHandler(s.groups()))
                 .register(ApiKeys.SYNC_GROUP, 0, new SyncGroupHandler(s.groups()))
                 .register(ApiKeys.HEARTBEAT, 0, new HeartbeatHandler(s.groups()))
                 .register(ApiKeys.LEAVE_GROUP, 0, new LeaveGroupHandler(s.groups()))
-                .register(ApiKeys.OFFSET_COMMIT, 0, new OffsetCommitHandler(s.groups(), s.metadata()))
-                .register(ApiKeys.OFFSET_FETCH, 0, new OffsetFetchHandler(s.groups()))
+                .register(ApiKeys.OFFSET_COMMIT, 0, new OffsetCommitHandler(s.groups(), s.metadata(), access))
+                .register(ApiKeys.OFFSET_FETCH, 0, new OffsetFetchHandler(s.groups(), access))
                 .register(ApiKeys.DESCRIBE_GROUPS, 0, new DescribeGroupsHandler(s.groups()))
                 .register(ApiKeys.LIST_GROUPS, 0, new ListGroupsHandler(s.groups()))
                 .register(ApiKeys.DELETE_GROUPS, 0, new DeleteGroupsHandler(s.groups()))

@@ -6,6 +6,7 @@ import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,10 +37,12 @@ final class CreateTopicsHandler implements ApiHandler {
 
     private final MetadataController metadata;
     private final TopicDefaults defaults;
+    private final Access access;
 
-    CreateTopicsHandler(MetadataController metadata, TopicDefaults defaults) {
+    CreateTopicsHandler(MetadataController metadata, TopicDefaults defaults, Access access) {
         this.metadata = metadata;
         this.defaults = defaults;
+        this.access = access;
     }
 
     @Override
@@ -70,7 +73,16 @@ final class CreateTopicsHandler implements ApiHandler {
             }
         });
         PublishedChanges changed = new PublishedChanges(data.timeoutMs());
+        // CREATE on the cluster covers every topic; else CREATE on each topic (Kafka's order of checks).
+        boolean clusterCreate = access.allowedQuietly(connection, Acl.Operation.CREATE, Acl.ResourceType.CLUSTER,
+                Acl.CLUSTER_NAME);
         for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
+            if (!duplicates.contains(topic.name()) && !clusterCreate && !access.allowed(request, connection,
+                    Acl.Operation.CREATE, Acl.ResourceType.TOPIC, topic.name())) {
+                response.topics().add(failed(topic.name(), Errors.TOPIC_AUTHORIZATION_FAILED,
+                        "Authorization failed."));
+                continue;
+            }
             if (duplicates.contains(topic.name())) {
                 if (response.topics().find(topic.name()) == null) {
                     response.topics().add(failed(topic.name(), Errors.INVALID_REQUEST,

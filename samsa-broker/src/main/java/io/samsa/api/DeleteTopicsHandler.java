@@ -4,6 +4,7 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,9 +19,11 @@ import org.apache.kafka.common.protocol.Errors;
 final class DeleteTopicsHandler implements ApiHandler {
 
     private final MetadataController metadata;
+    private final Access access;
 
-    DeleteTopicsHandler(MetadataController metadata) {
+    DeleteTopicsHandler(MetadataController metadata, Access access) {
         this.metadata = metadata;
+        this.access = access;
     }
 
     @Override
@@ -34,7 +37,11 @@ final class DeleteTopicsHandler implements ApiHandler {
             DeletableTopicResult result = new DeletableTopicResult().setName(topic.name()).setTopicId(topic.topicId());
             MetadataImage.TopicImage found = Topics.find(metadata.image(), topic.name(), topic.topicId());
             boolean byId = topic.topicId() != null && !Uuid.ZERO_UUID.equals(topic.topicId());
-            if (found == null) {
+            String name = found != null ? found.name() : topic.name();
+            if ((found != null || !byId) && !access.allowed(request, connection, Acl.Operation.DELETE,
+                    Acl.ResourceType.TOPIC, name == null ? "" : name)) {
+                result.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setErrorMessage("Authorization failed.");
+            } else if (found == null) {
                 result.setErrorCode(byId ? Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             } else if (Topics.isInternal(found.name())) {
                 result.setErrorCode(Errors.TOPIC_DELETION_DISABLED.code())

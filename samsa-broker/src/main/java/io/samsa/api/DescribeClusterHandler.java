@@ -36,8 +36,11 @@ final class DescribeClusterHandler implements ApiHandler {
                     .setErrorMessage("Only brokers can be described: there are no separate controller endpoints"));
         }
         for (MetadataImage.BrokerImage broker : metadata.image().brokers().values()) {
+            BrokerIdentity.Endpoint at = broker.brokerId() == identity.brokerId()
+                    ? identity.endpoint(connection.listenerName())
+                    : new BrokerIdentity.Endpoint(broker.host(), broker.port());
             response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
-                    .setBrokerId(broker.brokerId()).setHost(broker.host()).setPort(broker.port())
+                    .setBrokerId(broker.brokerId()).setHost(at.host()).setPort(at.port())
                     .setRack(broker.rack()));
         }
         return CompletableFuture.completedFuture(response);

@@ -114,11 +114,13 @@ final class DescribeConfigsHandler implements ApiHandler {
             }
             ConfigSource source = broker.explicit().contains(e.getKey()) ? ConfigSource.STATIC_BROKER_CONFIG
                     : ConfigSource.DEFAULT_CONFIG;
+            boolean secret = broker.sensitive().contains(e.getKey());
+            String value = secret ? null : e.getValue();
             DescribeConfigsResourceResult config = new DescribeConfigsResourceResult().setName(e.getKey())
-                    .setValue(e.getValue()).setReadOnly(true).setIsSensitive(false)
+                    .setValue(value).setReadOnly(true).setIsSensitive(secret)
                     .setConfigSource(source.id()).setConfigType(ConfigType.STRING.id());
             if (synonyms) {
-                config.synonyms().add(synonym(e.getKey(), e.getValue(), source));
+                config.synonyms().add(synonym(e.getKey(), value, source));
             }
             result.configs().add(config);
         }

@@ -14,6 +14,7 @@ import io.samsa.replication.FetchParams;
 import io.samsa.replication.FetchPartition;
 import io.samsa.replication.FetchResult;
 import io.samsa.replication.ReplicaManager;
+import io.samsa.security.Acl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -48,8 +49,10 @@ final class FetchHandler implements ApiHandler {
     private final MetadataController metadata;
     private final ReplicaManager replicas;
     private final FetchSessionCache sessions;
+    private final Access access;
 
-    FetchHandler(MetadataController metadata, ReplicaManager replicas, FetchSessionCache sessions) {
+    FetchHandler(MetadataController metadata, ReplicaManager replicas, FetchSessionCache sessions, Access access) {
+        this.access = access;
         this.metadata = metadata;
         this.replicas = replicas;
         this.sessions = sessions;
@@ -94,7 +97,7 @@ final class FetchHandler implements ApiHandler {
         List<Wanted> wanted = new ArrayList<>(toFetch.size());
         List<FetchPartition> toRead = new ArrayList<>(toFetch.size());
         for (FetchSession.CachedPartition p : toFetch) {
-            Wanted w = wanted(image, p, usesTopicIds, request.version());
+            Wanted w = wanted(image, p, usesTopicIds, request, connection);
             wanted.add(w);
             if (w.fetch() != null) {
                 toRead.add(w.fetch());
@@ -155,12 +158,20 @@ final class FetchHandler implements ApiHandler {
         return forgotten;
     }
 
-    private static Wanted wanted(MetadataImage image, FetchSession.CachedPartition p, boolean usesTopicIds,
-            short version) {
+    /** What to read for a partition, or the error to answer for it: unknown, or not readable by the caller. */
+    private Wanted wanted(MetadataImage image, FetchSession.CachedPartition p, boolean usesTopicIds, Request request,
+            ClientConnection connection) {
+        short version = request.version();
         Uuid topicId = usesTopicIds ? p.key.topicId() : Uuid.ZERO_UUID;
         String topic = usesTopicIds ? null : p.topic;
         MetadataImage.TopicImage known = Topics.find(image, topic, topicId);
         int partition = p.key.partition();
+        // As Kafka: a topic id nobody can resolve is UNKNOWN_TOPIC_ID, a name is authorized before it is looked up.
+        String name = known != null ? known.name() : topic;
+        if ((known != null || version < 13) && !access.allowed(request, connection, Acl.Operation.READ,
+                Acl.ResourceType.TOPIC, name == null ? "" : name)) {
+            return new Wanted(topic, topicId, partition, null, Errors.TOPIC_AUTHORIZATION_FAILED, p.key);
+        }
         if (known == null || partition < 0) {
             Errors error = known == null && version >= 13 ? Errors.UNKNOWN_TOPIC_ID
                     : Errors.UNKNOWN_TOPIC_OR_PARTITION;

@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,8 +26,11 @@ final class FindCoordinatorHandler implements ApiHandler {
     private final BrokerIdentity identity;
     private final InternalTopic offsetsTopic;
     private final InternalTopic transactionStateTopic;
+    private final Access access;
 
-    FindCoordinatorHandler(BrokerIdentity identity, InternalTopic offsetsTopic, InternalTopic transactionStateTopic) {
+    FindCoordinatorHandler(BrokerIdentity identity, InternalTopic offsetsTopic, InternalTopic transactionStateTopic,
+            Access access) {
+        this.access = access;
         this.identity = identity;
         this.offsetsTopic = offsetsTopic;
         this.transactionStateTopic = transactionStateTopic;
@@ -38,7 +42,14 @@ final class FindCoordinatorHandler implements ApiHandler {
         List<String> keys = request.version() >= 4 ? data.coordinatorKeys() : List.of(data.key());
         List<CompletableFuture<Coordinator>> found = new ArrayList<>();
         for (String key : keys) {
-            found.add(find(key, data.keyType()));
+            boolean denied = (data.keyType() == GROUP || data.keyType() == TRANSACTION) && key != null
+                    && !access.allowed(request, connection, Acl.Operation.DESCRIBE, data.keyType() == GROUP
+                            ? Acl.ResourceType.GROUP : Acl.ResourceType.TRANSACTIONAL_ID, key);
+            found.add(denied ? CompletableFuture.completedFuture(new Coordinator().setKey(key).setNodeId(-1)
+                    .setHost("").setPort(-1).setErrorCode(data.keyType() == GROUP
+                            ? Errors.GROUP_AUTHORIZATION_FAILED.code()
+                            : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()))
+                    : find(key, data.keyType(), identity.endpoint(connection.listenerName())));
         }
         return CompletableFuture.allOf(found.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<Coordinator> coordinators = found.stream().map(CompletableFuture::join).toList();
@@ -59,7 +70,7 @@ final class FindCoordinatorHandler implements ApiHandler {
      * thread (behind a large metadata change, for at most {@link PublishedChanges#MAX_WAIT_MS}; after that the client
      * is told COORDINATOR_NOT_AVAILABLE and retries, as Kafka answers while it creates the topic).
      */
-    private CompletableFuture<Coordinator> find(String key, byte keyType) {
+    private CompletableFuture<Coordinator> find(String key, byte keyType, BrokerIdentity.Endpoint at) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (keyType != GROUP && keyType != TRANSACTION) {
             return CompletableFuture.completedFuture(c.setErrorCode(Errors.INVALID_REQUEST.code())
@@ -80,8 +91,8 @@ final class FindCoordinatorHandler implements ApiHandler {
         }
         return created.completeOnTimeout(null, PublishedChanges.MAX_WAIT_MS, TimeUnit.MILLISECONDS).thenApply(v ->
                 topic.isPublished()
-                        ? c.setErrorCode(Errors.NONE.code()).setNodeId(identity.brokerId()).setHost(identity.host())
-                                .setPort(identity.port())
+                        ? c.setErrorCode(Errors.NONE.code()).setNodeId(identity.brokerId()).setHost(at.host())
+                                .setPort(at.port())
                         : c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
                                 .setErrorMessage("The coordinator's topic " + topic.name() + " is being created"));
     }

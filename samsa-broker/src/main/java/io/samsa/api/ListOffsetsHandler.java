@@ -4,6 +4,7 @@ import io.samsa.log.Log;
 import io.samsa.log.TimestampOffset;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
 import java.util.concurrent.CompletableFuture;
@@ -28,9 +29,11 @@ final class ListOffsetsHandler implements ApiHandler {
     static final long LATEST_TIERED = -5L;
 
     private final ReplicaManager replicas;
+    private final Access access;
 
-    ListOffsetsHandler(ReplicaManager replicas) {
+    ListOffsetsHandler(ReplicaManager replicas, Access access) {
         this.replicas = replicas;
+        this.access = access;
     }
 
     @Override
@@ -39,9 +42,15 @@ final class ListOffsetsHandler implements ApiHandler {
         ListOffsetsResponseData response = new ListOffsetsResponseData();
         for (ListOffsetsRequestData.ListOffsetsTopic topic : data.topics()) {
             ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
+            boolean denied = !access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.TOPIC,
+                    topic.name());
             for (ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
                 ListOffsetsPartitionResponse result = new ListOffsetsPartitionResponse()
                         .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
+                if (denied) {
+                    topicResponse.partitions().add(result.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+                    continue;
+                }
                 try {
                     Partition partition = replicas.partitionOrThrow(topic.name(), p.partitionIndex());
                     partition.checkLeaderEpoch(p.currentLeaderEpoch());

@@ -9,6 +9,7 @@ import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
+import io.samsa.security.Acl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +39,11 @@ final class MetadataHandler implements ApiHandler {
     private final boolean autoCreateTopics;
     private final Map<String, InternalTopic> internalTopics;
     private final ReplicaManager replicas;
+    private final Access access;
 
     MetadataHandler(MetadataController controller, BrokerIdentity identity, boolean autoCreateTopics,
-            List<InternalTopic> internalTopics, ReplicaManager replicas) {
+            List<InternalTopic> internalTopics, ReplicaManager replicas, Access access) {
+        this.access = access;
         this.controller = controller;
         this.replicas = replicas;
         this.identity = identity;
@@ -57,24 +60,78 @@ final class MetadataHandler implements ApiHandler {
                 .setControllerId(identity.brokerId());
         MetadataImage image = controller.image();
         for (MetadataImage.BrokerImage broker : image.brokers().values()) {
+            BrokerIdentity.Endpoint at = broker.brokerId() == identity.brokerId()
+                    ? identity.endpoint(connection.listenerName())
+                    : new BrokerIdentity.Endpoint(broker.host(), broker.port());
             response.brokers().add(new MetadataResponseBroker()
-                    .setNodeId(broker.brokerId()).setHost(broker.host()).setPort(broker.port())
+                    .setNodeId(broker.brokerId()).setHost(at.host()).setPort(at.port())
                     .setRack(broker.rack()));
         }
-        // All topics: null since v1; an empty list meant the same in v0.
+        if (request.version() >= 8 && request.version() <= 10 && data.includeClusterAuthorizedOperations()) {
+            response.setClusterAuthorizedOperations(
+                    access.authorizedOperations(connection, Acl.ResourceType.CLUSTER, Acl.CLUSTER_NAME));
+        }
+        // All topics: null since v1; an empty list meant the same in v0. Only those the caller may DESCRIBE.
         if (data.topics() == null || (request.version() == 0 && data.topics().isEmpty())) {
-            image.topics().values().forEach(t -> response.topics().add(topic(t)));
-            return CompletableFuture.completedFuture(response);
+            image.topics().values().stream().filter(t -> access.allowedQuietly(connection, Acl.Operation.DESCRIBE,
+                    Acl.ResourceType.TOPIC, t.name())).forEach(t -> response.topics().add(topic(t)));
+            return CompletableFuture.completedFuture(withOperations(response, data, connection));
         }
         boolean allowCreate = autoCreateTopics && (request.version() < 4 || data.allowAutoTopicCreation());
+        boolean clusterCreate = allowCreate && access.allowedQuietly(connection, Acl.Operation.CREATE,
+                Acl.ResourceType.CLUSTER, Acl.CLUSTER_NAME);
         List<CompletableFuture<MetadataResponseTopic>> topics = new ArrayList<>();
         for (MetadataRequestData.MetadataRequestTopic wanted : data.topics()) {
-            topics.add(describe(image, wanted, allowCreate));
+            topics.add(authorizeAndDescribe(request, connection, image, wanted, allowCreate, clusterCreate));
         }
         return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(v -> {
             topics.forEach(t -> response.topics().add(t.join()));
-            return response;
+            return withOperations(response, data, connection);
         });
+    }
+
+    /** KIP-430: each described topic's authorized operations, when the client asked for them. */
+    private MetadataResponseData withOperations(MetadataResponseData response, MetadataRequestData data,
+            ClientConnection connection) {
+        if (data.includeTopicAuthorizedOperations()) {
+            response.topics().forEach(t -> {
+                if (t.errorCode() == Errors.NONE.code()) {
+                    t.setTopicAuthorizedOperations(access.authorizedOperations(connection, Acl.ResourceType.TOPIC,
+                            t.name()));
+                }
+            });
+        }
+        return response;
+    }
+
+    /**
+     * A named topic, as Kafka authorizes it: DESCRIBE to see it (TOPIC_AUTHORIZATION_FAILED otherwise, whether it
+     * exists or not), and CREATE on the cluster or the topic to have it auto-created (without it, a topic that does
+     * not exist is UNKNOWN_TOPIC_OR_PARTITION).
+     */
+    private CompletableFuture<MetadataResponseTopic> authorizeAndDescribe(Request request,
+            ClientConnection connection, MetadataImage image, MetadataRequestData.MetadataRequestTopic wanted,
+            boolean allowCreate, boolean clusterCreate) {
+        if (!access.enabled()) {
+            return describe(image, wanted, allowCreate);
+        }
+        String name = wanted.name();
+        if (name == null || name.isEmpty()) {
+            MetadataImage.TopicImage byId = wanted.topicId() == null ? null
+                    : image.topic(Topics.fromWire(wanted.topicId()));
+            name = byId == null ? null : byId.name();
+        }
+        if (name == null) {
+            return describe(image, wanted, false);
+        }
+        if (!access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.TOPIC, name)) {
+            return CompletableFuture.completedFuture(new MetadataResponseTopic().setName(name)
+                    .setTopicId(wanted.topicId() == null ? org.apache.kafka.common.Uuid.ZERO_UUID : wanted.topicId())
+                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+        }
+        boolean mayCreate = allowCreate && (clusterCreate || image.topic(name) != null || access.allowed(request,
+                connection, Acl.Operation.CREATE, Acl.ResourceType.TOPIC, name));
+        return describe(image, wanted, mayCreate);
     }
 
     private CompletableFuture<MetadataResponseTopic> describe(MetadataImage image,

@@ -6,6 +6,7 @@ import io.samsa.coordinator.group.OffsetKey;
 import io.samsa.metadata.MetadataController;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
@@ -20,17 +21,27 @@ final class OffsetCommitHandler implements ApiHandler {
 
     private final GroupCoordinator groups;
     private final MetadataController metadata;
+    private final Access access;
 
-    OffsetCommitHandler(GroupCoordinator groups, MetadataController metadata) {
+    OffsetCommitHandler(GroupCoordinator groups, MetadataController metadata, Access access) {
         this.groups = groups;
         this.metadata = metadata;
+        this.access = access;
     }
 
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         OffsetCommitRequestData data = (OffsetCommitRequestData) request.body();
+        if (!access.allowed(request, connection, Acl.Operation.READ, Acl.ResourceType.GROUP, data.groupId())) {
+            return AclHandlers.whole(request, Errors.GROUP_AUTHORIZATION_FAILED, null);
+        }
         CommitBatch batch = new CommitBatch(metadata.image(), data.groupId());
+        java.util.Set<String> deniedTopics = new java.util.HashSet<>();
         for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : data.topics()) {
+            if (!access.allowed(request, connection, Acl.Operation.READ, Acl.ResourceType.TOPIC, topic.name())) {
+                deniedTopics.add(topic.name());
+                continue;
+            }
             for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
                 batch.add(topic.name(), p.partitionIndex(), p.committedOffset(), p.committedLeaderEpoch(),
                         p.committedMetadata());
@@ -43,7 +54,8 @@ final class OffsetCommitHandler implements ApiHandler {
                         OffsetCommitResponseData.OffsetCommitResponseTopic t =
                                 new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(topic.name());
                         for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
-                            Errors refused = batch.refusal(topic.name(), p.partitionIndex());
+                            Errors refused = deniedTopics.contains(topic.name()) ? Errors.TOPIC_AUTHORIZATION_FAILED
+                                    : batch.refusal(topic.name(), p.partitionIndex());
                             Errors error = refused != null ? refused : errorAt(request.version(), results.getOrDefault(
                                     new OffsetKey(data.groupId(), topic.name(), p.partitionIndex()), GroupError.NONE));
                             t.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()

@@ -5,6 +5,7 @@ import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.group.OffsetKey;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +24,11 @@ import org.apache.kafka.common.protocol.Errors;
 final class OffsetFetchHandler implements ApiHandler {
 
     private final GroupCoordinator groups;
+    private final Access access;
 
-    OffsetFetchHandler(GroupCoordinator groups) {
+    OffsetFetchHandler(GroupCoordinator groups, Access access) {
         this.groups = groups;
+        this.access = access;
     }
 
     /** The partitions asked for, by topic; null for all. */
@@ -36,6 +39,10 @@ final class OffsetFetchHandler implements ApiHandler {
         OffsetFetchRequestData data = (OffsetFetchRequestData) request.body();
         OffsetFetchResponseData response = new OffsetFetchResponseData().setErrorCode(Errors.NONE.code());
         if (request.version() < 8) {
+            if (!access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.GROUP,
+                    data.groupId())) {
+                return AclHandlers.whole(request, Errors.GROUP_AUTHORIZATION_FAILED, null);
+            }
             Map<String, List<Integer>> topics = null;
             if (data.topics() != null) {
                 topics = new LinkedHashMap<>();
@@ -44,7 +51,7 @@ final class OffsetFetchHandler implements ApiHandler {
                 }
             }
             Wanted wanted = new Wanted(data.groupId(), topics, data.requireStable());
-            for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetch(wanted)) {
+            for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetch(wanted, request, connection)) {
                 OffsetFetchResponseData.OffsetFetchResponseTopic topic =
                         new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(t.name());
                 for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : t.partitions()) {
@@ -58,6 +65,11 @@ final class OffsetFetchHandler implements ApiHandler {
             return CompletableFuture.completedFuture(response);
         }
         for (OffsetFetchRequestData.OffsetFetchRequestGroup g : data.groups()) {
+            if (!access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.GROUP, g.groupId())) {
+                response.groups().add(new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId())
+                        .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
+                continue;
+            }
             Map<String, List<Integer>> topics = null;
             if (g.topics() != null) {
                 topics = new LinkedHashMap<>();
@@ -67,9 +79,36 @@ final class OffsetFetchHandler implements ApiHandler {
             }
             response.groups().add(new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId())
                     .setErrorCode(Errors.NONE.code())
-                    .setTopics(fetch(new Wanted(g.groupId(), topics, data.requireStable()))));
+                    .setTopics(fetch(new Wanted(g.groupId(), topics, data.requireStable()), request, connection)));
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    /**
+     * The committed offsets asked for. Of all the group's offsets, only those of topics the caller may DESCRIBE are
+     * listed; a named topic it may not DESCRIBE gets TOPIC_AUTHORIZATION_FAILED, as in Kafka.
+     */
+    private List<OffsetFetchResponseData.OffsetFetchResponseTopics> fetch(Wanted wanted, Request request,
+            ClientConnection connection) {
+        List<OffsetFetchResponseData.OffsetFetchResponseTopics> topics = fetch(wanted);
+        if (!access.enabled()) {
+            return topics;
+        }
+        List<OffsetFetchResponseData.OffsetFetchResponseTopics> result = new ArrayList<>();
+        for (OffsetFetchResponseData.OffsetFetchResponseTopics t : topics) {
+            if (wanted.topics() == null) {
+                if (access.allowedQuietly(connection, Acl.Operation.DESCRIBE, Acl.ResourceType.TOPIC, t.name())) {
+                    result.add(t);
+                }
+            } else {
+                if (!access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.TOPIC, t.name())) {
+                    t.partitions().forEach(p -> p.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                            .setCommittedOffset(-1).setCommittedLeaderEpoch(-1).setMetadata(""));
+                }
+                result.add(t);
+            }
+        }
+        return result;
     }
 
     private List<OffsetFetchResponseData.OffsetFetchResponseTopics> fetch(Wanted wanted) {

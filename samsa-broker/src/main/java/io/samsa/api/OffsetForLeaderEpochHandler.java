@@ -3,6 +3,7 @@ package io.samsa.api;
 import io.samsa.log.EpochEndOffset;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
 import java.util.concurrent.CompletableFuture;
@@ -18,9 +19,11 @@ import org.apache.kafka.common.protocol.Errors;
 final class OffsetForLeaderEpochHandler implements ApiHandler {
 
     private final ReplicaManager replicas;
+    private final Access access;
 
-    OffsetForLeaderEpochHandler(ReplicaManager replicas) {
+    OffsetForLeaderEpochHandler(ReplicaManager replicas, Access access) {
         this.replicas = replicas;
+        this.access = access;
     }
 
     @Override
@@ -30,10 +33,16 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
         for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic : data.topics()) {
             OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult topicResult =
                     new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(topic.topic());
+            boolean denied = !access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.TOPIC,
+                    topic.topic());
             for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : topic.partitions()) {
                 OffsetForLeaderEpochResponseData.EpochEndOffset result =
                         new OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(p.partition())
                                 .setLeaderEpoch(-1).setEndOffset(-1);
+                if (denied) {
+                    topicResult.partitions().add(result.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+                    continue;
+                }
                 try {
                     Partition partition = replicas.partitionOrThrow(topic.topic(), p.partition());
                     partition.checkLeaderEpoch(p.currentLeaderEpoch());

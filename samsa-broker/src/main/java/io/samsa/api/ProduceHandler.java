@@ -11,6 +11,7 @@ import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.network.CloseConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
 import java.nio.ByteBuffer;
@@ -54,9 +55,11 @@ final class ProduceHandler implements ApiHandler {
     private final ReplicaManager replicas;
     private final TransactionCoordinator transactions;
     private final boolean verifyTransactions;
+    private final Access access;
 
     ProduceHandler(MetadataController metadata, ReplicaManager replicas, TransactionCoordinator transactions,
-            boolean verifyTransactions) {
+            boolean verifyTransactions, Access access) {
+        this.access = access;
         this.metadata = metadata;
         this.replicas = replicas;
         this.transactions = transactions;
@@ -74,19 +77,30 @@ final class ProduceHandler implements ApiHandler {
         boolean validAcks = acks == -1 || acks == 0 || acks == 1;
         MetadataImage image = metadata.image();
         ProduceResponseData response = new ProduceResponseData();
+        // WRITE on the transactional id first: without it, every partition fails (Kafka's answer).
+        boolean transactionDenied = data.transactionalId() != null && !access.allowed(request, connection,
+                Acl.Operation.WRITE, Acl.ResourceType.TRANSACTIONAL_ID, data.transactionalId());
         // Every partition is checked before any is written, so an error in one never follows a write to another.
         List<Append> appends = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             MetadataImage.TopicImage topic = Topics.find(image, topicData.name(), topicData.topicId());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
                     .setName(topicData.name()).setTopicId(topicData.topicId());
+            String topicName = topic != null ? topic.name() : topicData.name();
+            boolean topicDenied = !transactionDenied && (topic != null || request.version() < 13)
+                    && !access.allowed(request, connection, Acl.Operation.WRITE, Acl.ResourceType.TOPIC,
+                            topicName == null ? "" : topicName);
             for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
                 PartitionProduceResponse result = new PartitionProduceResponse()
                         .setIndex(partitionData.index()).setBaseOffset(-1).setLogAppendTimeMs(-1)
                         .setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(result);
                 Partition partition = topic == null ? null : replicas.partition(topic.name(), partitionData.index());
-                if (!validAcks) {
+                if (transactionDenied) {
+                    result.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code());
+                } else if (topicDenied) {
+                    result.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                } else if (!validAcks) {
                     result.setErrorCode(Errors.INVALID_REQUIRED_ACKS.code());
                 } else if (topic == null) {
                     result.setErrorCode(request.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID.code()

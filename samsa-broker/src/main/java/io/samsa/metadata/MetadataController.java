@@ -264,6 +264,33 @@ public final class MetadataController implements AutoCloseable {
         return start;
     }
 
+    /**
+     * Sets and deletes SCRAM credentials ({@link MetadataRecord.UserScramCredential} and
+     * {@link MetadataRecord.RemoveUserScramCredential} records, validated by the caller) as one change.
+     */
+    public synchronized CompletableFuture<Void> changeScramCredentials(List<MetadataRecord> changes) {
+        for (MetadataRecord record : changes) {
+            if (!(record instanceof MetadataRecord.UserScramCredential
+                    || record instanceof MetadataRecord.RemoveUserScramCredential)) {
+                throw new IllegalArgumentException("not a SCRAM credential change: " + record);
+            }
+        }
+        checkChangeSize(changes.size());
+        return changes.isEmpty() ? CompletableFuture.completedFuture(null) : commit(changes).thenApply(i -> null);
+    }
+
+    /** Creates and deletes ACLs ({@link MetadataRecord.AccessControlEntry} and its removal, validated by the caller). */
+    public synchronized CompletableFuture<Void> changeAcls(List<MetadataRecord> changes) {
+        for (MetadataRecord record : changes) {
+            if (!(record instanceof MetadataRecord.AccessControlEntry
+                    || record instanceof MetadataRecord.RemoveAccessControlEntry)) {
+                throw new IllegalArgumentException("not an ACL change: " + record);
+            }
+        }
+        checkChangeSize(changes.size());
+        return changes.isEmpty() ? CompletableFuture.completedFuture(null) : commit(changes).thenApply(i -> null);
+    }
+
     /** Deletes a topic with all its partitions and configs; the future completes once its logs are gone. */
     public synchronized CompletableFuture<Void> deleteTopic(UUID topicId) {
         if (committed.topic(topicId) == null) {

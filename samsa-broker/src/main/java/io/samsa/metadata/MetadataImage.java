@@ -24,17 +24,24 @@ public final class MetadataImage {
     public record BrokerImage(int brokerId, String host, int port, String rack) {}
 
     public static final MetadataImage EMPTY =
-            new MetadataImage(Map.of(), Map.of(), Map.of(), Map.of(), 0L);
+            new MetadataImage(Map.of(), Map.of(), Map.of(), Map.of(), 0L, Map.of(), Map.of());
 
     private final Map<Integer, BrokerImage> brokers;
     private final Map<String, TopicImage> topicsByName;
     private final Map<UUID, TopicImage> topicsById;
     private final Map<ConfigResource, Map<String, String>> configs;
     private final long nextProducerIdBlock;
+    /** user → mechanism id → credential. */
+    private final Map<String, Map<Byte, MetadataRecord.UserScramCredential>> scramCredentials;
+    /** ACLs by id, in creation order. */
+    private final Map<UUID, MetadataRecord.AccessControlEntry> acls;
 
     private MetadataImage(Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
             Map<UUID, TopicImage> topicsById, Map<ConfigResource, Map<String, String>> configs,
-            long nextProducerIdBlock) {
+            long nextProducerIdBlock, Map<String, Map<Byte, MetadataRecord.UserScramCredential>> scramCredentials,
+            Map<UUID, MetadataRecord.AccessControlEntry> acls) {
+        this.scramCredentials = scramCredentials;
+        this.acls = acls;
         this.brokers = brokers;
         this.topicsByName = topicsByName;
         this.topicsById = topicsById;
@@ -45,6 +52,16 @@ public final class MetadataImage {
     /** The first producer id not handed out yet. */
     public long nextProducerIdBlock() {
         return nextProducerIdBlock;
+    }
+
+    /** Every user's SCRAM credentials: user (in name order) → mechanism id → credential. */
+    public Map<String, Map<Byte, MetadataRecord.UserScramCredential>> scramCredentials() {
+        return scramCredentials;
+    }
+
+    /** Every ACL by id, in creation order (the same map object until an ACL changes, so callers may cache on it). */
+    public Map<UUID, MetadataRecord.AccessControlEntry> acls() {
+        return acls;
     }
 
     public Map<Integer, BrokerImage> brokers() {
@@ -84,6 +101,8 @@ public final class MetadataImage {
         Map<ConfigResource, Map<String, String>> newConfigs = new HashMap<>(configs);
         Map<UUID, TreeMap<Integer, PartitionImage>> changedPartitions = new HashMap<>();
         long nextProducerIds = nextProducerIdBlock;
+        Map<String, Map<Byte, MetadataRecord.UserScramCredential>> scram = scramCredentials;
+        Map<UUID, MetadataRecord.AccessControlEntry> newAcls = null; // copied on the first ACL change
         for (MetadataRecord record : records) {
             switch (record) {
                 case MetadataRecord.BrokerRegistration r ->
@@ -112,6 +131,17 @@ public final class MetadataImage {
                     }
                 }
                 case MetadataRecord.ProducerIds r -> nextProducerIds = r.nextBlockStart();
+                case MetadataRecord.UserScramCredential r -> scram = withScram(scram, r.user(), r.mechanism(), r);
+                case MetadataRecord.RemoveUserScramCredential r ->
+                        scram = withScram(scram, r.user(), r.mechanism(), null);
+                case MetadataRecord.AccessControlEntry r -> {
+                    newAcls = newAcls == null ? new java.util.LinkedHashMap<>(acls) : newAcls;
+                    newAcls.put(r.id(), r);
+                }
+                case MetadataRecord.RemoveAccessControlEntry r -> {
+                    newAcls = newAcls == null ? new java.util.LinkedHashMap<>(acls) : newAcls;
+                    newAcls.remove(r.id());
+                }
                 case MetadataRecord.Config r -> {
                     ConfigResource resource = new ConfigResource(r.resourceType(), r.resourceName());
                     Map<String, String> values = new TreeMap<>(newConfigs.getOrDefault(resource, Map.of()));
@@ -131,6 +161,26 @@ public final class MetadataImage {
             byId.put(id, updated);
         });
         return new MetadataImage(Collections.unmodifiableMap(newBrokers), Collections.unmodifiableMap(byName),
-                Collections.unmodifiableMap(byId), Collections.unmodifiableMap(newConfigs), nextProducerIds);
+                Collections.unmodifiableMap(byId), Collections.unmodifiableMap(newConfigs), nextProducerIds, scram,
+                newAcls == null ? acls : Collections.unmodifiableMap(newAcls));
+    }
+
+    /** A copy of the credentials with one set (or removed, for null); a user without credentials is dropped. */
+    private static Map<String, Map<Byte, MetadataRecord.UserScramCredential>> withScram(
+            Map<String, Map<Byte, MetadataRecord.UserScramCredential>> current, String user, byte mechanism,
+            MetadataRecord.UserScramCredential credential) {
+        Map<String, Map<Byte, MetadataRecord.UserScramCredential>> next = new TreeMap<>(current);
+        Map<Byte, MetadataRecord.UserScramCredential> ofUser = new TreeMap<>(next.getOrDefault(user, Map.of()));
+        if (credential == null) {
+            ofUser.remove(mechanism);
+        } else {
+            ofUser.put(mechanism, credential);
+        }
+        if (ofUser.isEmpty()) {
+            next.remove(user);
+        } else {
+            next.put(user, Collections.unmodifiableMap(ofUser));
+        }
+        return Collections.unmodifiableMap(next);
     }
 }

@@ -34,4 +34,26 @@ public sealed interface MetadataRecord {
     /** A config was set (value non-null) or removed back to its default (value null). */
     record Config(ConfigResource.Type resourceType, String resourceName, String name, String value)
             implements MetadataRecord {}
+
+    /**
+     * A user's SCRAM credential for one mechanism was set (salted: never the password).
+     *
+     * @param mechanism Kafka's id of the SCRAM mechanism (1 SCRAM-SHA-256, 2 SCRAM-SHA-512)
+     */
+    record UserScramCredential(String user, byte mechanism, byte[] salt, byte[] storedKey, byte[] serverKey,
+            int iterations) implements MetadataRecord {}
+
+    /** A user's SCRAM credential for one mechanism was deleted. */
+    record RemoveUserScramCredential(String user, byte mechanism) implements MetadataRecord {}
+
+    /**
+     * An ACL was created. The enums are Kafka's wire codes (resource type, pattern type, operation, permission).
+     *
+     * @param id identifies it for deletion
+     */
+    record AccessControlEntry(UUID id, byte resourceType, String resourceName, byte patternType, String principal,
+            String host, byte operation, byte permission) implements MetadataRecord {}
+
+    /** An ACL was deleted. */
+    record RemoveAccessControlEntry(UUID id) implements MetadataRecord {}
 }

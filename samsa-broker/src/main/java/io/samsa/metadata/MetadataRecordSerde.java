@@ -21,6 +21,10 @@ public final class MetadataRecordSerde {
     private static final byte REMOVE_TOPIC = 4;
     private static final byte CONFIG = 5;
     private static final byte PRODUCER_IDS = 6;
+    private static final byte SCRAM_CREDENTIAL = 7;
+    private static final byte REMOVE_SCRAM_CREDENTIAL = 8;
+    private static final byte ACL = 9;
+    private static final byte REMOVE_ACL = 10;
     private static final byte VERSION = 0;
 
     private MetadataRecordSerde() {}
@@ -58,6 +62,35 @@ public final class MetadataRecordSerde {
                     header(out, PRODUCER_IDS);
                     out.writeLong(r.nextBlockStart());
                 }
+                case MetadataRecord.UserScramCredential r -> {
+                    header(out, SCRAM_CREDENTIAL);
+                    out.writeUTF(r.user());
+                    out.writeByte(r.mechanism());
+                    writeBytes(out, r.salt());
+                    writeBytes(out, r.storedKey());
+                    writeBytes(out, r.serverKey());
+                    out.writeInt(r.iterations());
+                }
+                case MetadataRecord.RemoveUserScramCredential r -> {
+                    header(out, REMOVE_SCRAM_CREDENTIAL);
+                    out.writeUTF(r.user());
+                    out.writeByte(r.mechanism());
+                }
+                case MetadataRecord.AccessControlEntry r -> {
+                    header(out, ACL);
+                    writeUuid(out, r.id());
+                    out.writeByte(r.resourceType());
+                    out.writeUTF(r.resourceName());
+                    out.writeByte(r.patternType());
+                    out.writeUTF(r.principal());
+                    out.writeUTF(r.host());
+                    out.writeByte(r.operation());
+                    out.writeByte(r.permission());
+                }
+                case MetadataRecord.RemoveAccessControlEntry r -> {
+                    header(out, REMOVE_ACL);
+                    writeUuid(out, r.id());
+                }
                 case MetadataRecord.Config r -> {
                     header(out, CONFIG);
                     out.writeByte(r.resourceType().ordinal());
@@ -89,6 +122,12 @@ public final class MetadataRecordSerde {
             case CONFIG -> new MetadataRecord.Config(ConfigResource.Type.values()[in.readByte()], in.readUTF(),
                     in.readUTF(), readNullable(in));
             case PRODUCER_IDS -> new MetadataRecord.ProducerIds(in.readLong());
+            case SCRAM_CREDENTIAL -> new MetadataRecord.UserScramCredential(in.readUTF(), in.readByte(),
+                    readBytes(in), readBytes(in), readBytes(in), in.readInt());
+            case ACL -> new MetadataRecord.AccessControlEntry(readUuid(in), in.readByte(), in.readUTF(),
+                    in.readByte(), in.readUTF(), in.readUTF(), in.readByte(), in.readByte());
+            case REMOVE_ACL -> new MetadataRecord.RemoveAccessControlEntry(readUuid(in));
+            case REMOVE_SCRAM_CREDENTIAL -> new MetadataRecord.RemoveUserScramCredential(in.readUTF(), in.readByte());
             default -> throw new IOException("unknown metadata record type " + type);
         };
     }
@@ -116,6 +155,17 @@ public final class MetadataRecordSerde {
 
     private static String readNullable(DataInputStream in) throws IOException {
         return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] value) throws IOException {
+        out.writeShort(value.length);
+        out.write(value);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        byte[] value = new byte[in.readUnsignedShort()];
+        in.readFully(value);
+        return value;
     }
 
     private static void writeInts(DataOutputStream out, List<Integer> values) throws IOException {

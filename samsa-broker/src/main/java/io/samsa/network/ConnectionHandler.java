@@ -59,6 +59,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final FrameHandler handler;
     private final Executor requestExecutor;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+    private final String listenerName;
+    private final SecurityProtocol protocol;
+    private final Session session;
     private ClientConnection connection;
     /**
      * Whether file parts of responses go out as file regions (sendfile). False when the pipeline encrypts: Netty's
@@ -73,14 +76,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** The tail of this connection's serial chain of handler calls. */
     private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
 
-    ConnectionHandler(FrameHandler handler, Executor requestExecutor) {
+    ConnectionHandler(FrameHandler handler, Executor requestExecutor, String listenerName, SecurityProtocol protocol,
+            Session session) {
         this.handler = handler;
         this.requestExecutor = requestExecutor;
+        this.listenerName = listenerName;
+        this.protocol = protocol;
+        this.session = session;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        connection = new ClientConnection(IDS.incrementAndGet(), ctx.channel().remoteAddress());
+        connection = new ClientConnection(IDS.incrementAndGet(), ctx.channel().remoteAddress(), listenerName,
+                protocol, session);
         zeroCopy = ctx.pipeline().get(SslHandler.class) == null;
         super.channelActive(ctx);
     }
@@ -211,7 +219,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                         head.close.getMessage());
                 release(head.response);
                 releasePending();
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+                ByteBuffer last = head.close.lastResponse();
+                ctx.writeAndFlush(last == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(last))
+                        .addListener(f -> ctx.close());
                 return;
             }
             if (head.response != null) {

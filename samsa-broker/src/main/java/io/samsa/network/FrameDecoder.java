@@ -20,18 +20,31 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(FrameDecoder.class);
 
     private final int maxFrameBytes;
+    private final Session session;
+    private final int maxUnauthenticatedFrameBytes;
 
-    FrameDecoder(int maxFrameBytes) {
+    /**
+     * @param session the connection's session: until it is authenticated, frames are limited to
+     *     {@code maxUnauthenticatedFrameBytes} (sasl.server.max.receive.size), so that an unauthenticated client cannot
+     *     make the broker buffer a large request
+     */
+    FrameDecoder(int maxFrameBytes, Session session, int maxUnauthenticatedFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
+        this.session = session;
+        this.maxUnauthenticatedFrameBytes = maxUnauthenticatedFrameBytes;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= 4) {
             int size = in.getInt(in.readerIndex());
-            if (size < 0 || size > maxFrameBytes) {
-                LOG.warn("Closing connection from {}: frame size {} is outside 0..{} (socket.request.max.bytes)",
-                        ctx.channel().remoteAddress(), size, maxFrameBytes);
+            boolean authenticated = session.authenticated();
+            int max = authenticated ? maxFrameBytes : Math.min(maxFrameBytes, maxUnauthenticatedFrameBytes);
+            if (size < 0 || size > max) {
+                LOG.warn("Closing connection from {}: frame size {} is outside 0..{} ({})",
+                        ctx.channel().remoteAddress(), size, max,
+                        authenticated ? "socket.request.max.bytes" : "sasl.server.max.receive.size before"
+                                + " authentication");
                 in.skipBytes(in.readableBytes());
                 ctx.close();
                 return;

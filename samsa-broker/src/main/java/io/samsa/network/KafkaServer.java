@@ -15,31 +15,72 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import javax.security.auth.x500.X500Principal;
 
 /**
- * The Kafka listener: a Netty server (native epoll where available) whose pipeline is frame decoding and a
- * {@link ConnectionHandler} per connection.
+ * The Kafka listeners: one Netty server socket per configured listener (native epoll where available), sharing one
+ * set of event loops. A connection's pipeline is
+ *
+ * <pre>
+ *   plaintext listener:  IdleStateHandler → FrameDecoder → ConnectionHandler
+ *   TLS listener:        SslHandler → TlsPrincipalHandler → IdleStateHandler → FrameDecoder → ConnectionHandler
+ * </pre>
+ *
+ * <p>On a TLS listener everything written must be a {@code ByteBuf}: a {@code FileRegion} cannot pass through the
+ * {@code SslHandler}, so zero-copy writes are for connections whose {@link ClientConnection#securityProtocol()} is not
+ * TLS. Whether a listener authenticates with SASL is recorded in the connection's {@link Session}; the SASL exchange
+ * itself is requests like any other and is served above this layer.
  *
  * <p>Lifecycle: {@link #start()} once, {@link #close()} once. Thread-safe.
  */
 public final class KafkaServer implements AutoCloseable {
 
-    /** Network settings, under Kafka's key names. */
-    public record Settings(
-            String host, int port, int networkThreads, int maxRequestBytes, long connectionsMaxIdleMs) {}
+    /**
+     * Network settings shared by all listeners, under Kafka's key names.
+     *
+     * @param maxUnauthenticatedRequestBytes sasl.server.max.receive.size: the largest frame before a SASL listener's
+     *     client has authenticated
+     */
+    public record Settings(List<Endpoint> endpoints, int networkThreads, int maxRequestBytes,
+            long connectionsMaxIdleMs, int maxUnauthenticatedRequestBytes) {}
+
+    /**
+     * One listener.
+     *
+     * @param name its name, upper case, as in {@code listeners}
+     * @param protocol its security protocol
+     * @param host the address to bind (0.0.0.0 for all)
+     * @param port the port to bind (0 for any)
+     * @param tls the TLS server context when {@code protocol} is SSL or SASL_SSL, else null
+     */
+    public record Endpoint(String name, SecurityProtocol protocol, String host, int port, TlsEndpoint tls) {}
+
+    /**
+     * A listener's TLS: the Netty context and how a verified client certificate becomes a principal.
+     *
+     * @param context the server context (JDK provider)
+     * @param principalOf the principal ({@code User:...}) of a client's certificate subject
+     */
+    public record TlsEndpoint(SslContext context, Function<X500Principal, String> principalOf) {}
 
     private final Settings settings;
     private final FrameHandler handler;
     private final Executor requestExecutor;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
-    private Channel serverChannel;
+    private final List<Channel> serverChannels = new ArrayList<>();
 
     public KafkaServer(Settings settings, FrameHandler handler, Executor requestExecutor) {
         this.settings = settings;
@@ -55,8 +96,8 @@ public final class KafkaServer implements AutoCloseable {
         Epoll.isAvailable();
     }
 
-    /** Binds the listener; returns the address actually bound (the port may have been 0). */
-    public InetSocketAddress start() {
+    /** Binds every listener; returns the addresses actually bound (a port may have been 0), by listener name. */
+    public Map<String, InetSocketAddress> start() {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType =
@@ -69,6 +110,14 @@ public final class KafkaServer implements AutoCloseable {
         for (EventExecutor loop : ioGroup) {
             loop.execute(() -> ByteBufAllocator.DEFAULT.ioBuffer(4096).release());
         }
+        Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+        for (Endpoint endpoint : settings.endpoints()) {
+            bound.put(endpoint.name(), bind(endpoint, channelType));
+        }
+        return bound;
+    }
+
+    private InetSocketAddress bind(Endpoint endpoint, Class<? extends ServerChannel> channelType) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(channelType)
@@ -78,27 +127,35 @@ public final class KafkaServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        Session session = new Session(endpoint.protocol().sasl());
+                        if (endpoint.tls() != null) {
+                            ch.pipeline()
+                                    .addLast(endpoint.tls().context().newHandler(ch.alloc()))
+                                    .addLast(new TlsPrincipalHandler(session, endpoint.tls().principalOf()));
+                        }
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, settings.connectionsMaxIdleMs(),
                                         TimeUnit.MILLISECONDS))
-                                .addLast(new FrameDecoder(settings.maxRequestBytes()))
-                                .addLast(new ConnectionHandler(handler, requestExecutor));
+                                .addLast(new FrameDecoder(settings.maxRequestBytes(), session,
+                                        settings.maxUnauthenticatedRequestBytes()))
+                                .addLast(new ConnectionHandler(handler, requestExecutor, endpoint.name(),
+                                        endpoint.protocol(), session));
                     }
                 });
-        io.netty.channel.ChannelFuture bound = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();
+        io.netty.channel.ChannelFuture bound = bootstrap.bind(endpoint.host(), endpoint.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             // Netty's bind failure (a NativeIoException on epoll) does not name the address.
-            throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port()
-                    + " (listeners): " + bound.cause().getMessage(), bound.cause());
+            throw new IllegalStateException("cannot listen on " + endpoint.host() + ":" + endpoint.port()
+                    + " (listeners, " + endpoint.name() + "): " + bound.cause().getMessage(), bound.cause());
         }
-        serverChannel = bound.channel();
-        return (InetSocketAddress) serverChannel.localAddress();
+        serverChannels.add(bound.channel());
+        return (InetSocketAddress) bound.channel().localAddress();
     }
 
     @Override
     public void close() {
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+        for (Channel channel : serverChannels) {
+            channel.close().syncUninterruptibly();
         }
         if (acceptGroup != null) {
             acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -32,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +61,7 @@ public final class Broker implements AutoCloseable {
     static final String METADATA_DIR = LogDirNames.METADATA_TOPIC + "-0";
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private InetSocketAddress boundAddress;
+    private Map<String, InetSocketAddress> boundAddresses = Map.of();
     /** Where /metrics, /health and /ready are served, or null when the HTTP listener is off. */
     private InetSocketAddress httpAddress;
     /** What the HTTP listener serves once the broker is wired (until then /ready answers 503 "starting"). */
@@ -101,14 +102,15 @@ public final class Broker implements AutoCloseable {
         closeables.add(() -> shutdown(requestThreads));
         DeferredFrameHandler frames = new DeferredFrameHandler();
         closeables.add(frames::fail);
-        BrokerConfig.Listener listener = config.listener();
-        KafkaServer server = new KafkaServer(new KafkaServer.Settings(listener.host(), listener.port(),
+        KafkaServer server = new KafkaServer(new KafkaServer.Settings(ListenerEndpoints.of(config),
                 config.getInt("num.network.threads"), config.getInt("socket.request.max.bytes"),
-                config.getLong("connections.max.idle.ms")), frames, requestThreads);
+                config.getLong("connections.max.idle.ms"), config.getInt("sasl.server.max.receive.size")), frames,
+                requestThreads);
         closeables.add(server);
-        CompletableFuture<InetSocketAddress> binding = CompletableFuture.supplyAsync(server::start,
+        CompletableFuture<Map<String, InetSocketAddress>> binding = CompletableFuture.supplyAsync(server::start,
                 runnable -> Thread.ofPlatform().daemon().name("samsa-bind").start(runnable));
-        CompletableFuture<InetSocketAddress> httpBinding = startHttp(config, listener.host());
+        CompletableFuture<InetSocketAddress> httpBinding = startHttp(config,
+                config.listeners().getFirst().host());
 
         Path dataDir = config.dataDir().toAbsolutePath();
         createDataDir(dataDir);
@@ -174,19 +176,25 @@ public final class Broker implements AutoCloseable {
         transactions.load();
         transactions.start();
 
-        boundAddress = binding.join();
-        BrokerConfig.Listener advertised = config.advertisedListener();
-        String host = advertised.host().equals("0.0.0.0") ? "127.0.0.1" : advertised.host();
-        int port = advertised.port() != 0 ? advertised.port() : boundAddress.getPort();
+        boundAddresses = binding.join();
         httpAddress = httpBinding.join();
-        identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), host, port);
-        controller.registerBroker(config.nodeId(), host, port).join();
+        Map<String, BrokerIdentity.Endpoint> endpoints = new LinkedHashMap<>();
+        for (Listeners.Listener l : config.listeners()) {
+            endpoints.put(l.name(), new BrokerIdentity.Endpoint(l.advertisedHost(),
+                    l.advertisedPort() != 0 ? l.advertisedPort() : boundAddresses.get(l.name()).getPort()));
+        }
+        // The metadata log records one address per broker: the inter-broker listener's, else the first listener's.
+        String registered = config.interBrokerListener();
+        BrokerIdentity.Endpoint first = endpoints.getOrDefault(registered, endpoints.values().iterator().next());
+        identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), first.host(), first.port(), endpoints);
+        controller.registerBroker(config.nodeId(), first.host(), first.port()).join();
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
-                new BrokerConfigs(config.values(), config.explicit().keySet()),
+                new BrokerConfigs(config.values(), config.explicit().keySet(),
+                        SecurityKeys.sensitive(config.values().keySet())),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
                 transactionStateTopic, config.getBoolean("transaction.partition.verification.enable"),
                 new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"),
-                        System::currentTimeMillis)));
+                        System::currentTimeMillis), ListenerEndpoints.security(config)));
         if (httpAddress != null) {
             BrokerMetrics brokerMetrics = new BrokerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                     new BrokerMetrics.Sources(config.nodeId(), controller, replicas, groups, logs.logDirs(),
@@ -212,8 +220,8 @@ public final class Broker implements AutoCloseable {
         }
         Warmup.inBackground(dispatcher);
         // Main prints the one start-up line on stdout; this is for logs collected elsewhere.
-        LOG.debug("Samsa broker {} (cluster {}) listening on {}:{} with data in {}", config.nodeId(),
-                meta.clusterId(), listener.host(), boundAddress.getPort(), dataDir);
+        LOG.debug("Samsa broker {} (cluster {}) listening on {} with data in {}", config.nodeId(),
+                meta.clusterId(), boundAddresses, dataDir);
     }
 
     /**
@@ -294,9 +302,9 @@ public final class Broker implements AutoCloseable {
         executor.awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** The address the listener is bound to. */
+    /** The address the first listener is bound to. */
     public InetSocketAddress address() {
-        return boundAddress;
+        return boundAddresses.values().iterator().next();
     }
 
     /** The address of /metrics, /health and /ready, or null when the HTTP listener is off. */
@@ -304,9 +312,23 @@ public final class Broker implements AutoCloseable {
         return httpAddress;
     }
 
-    /** {@code host:port} for a client's bootstrap.servers. */
+    /** The addresses every listener is bound to, by listener name, in the order of {@code listeners}. */
+    public Map<String, InetSocketAddress> addresses() {
+        return boundAddresses;
+    }
+
+    /** {@code host:port} of the first listener for a client's bootstrap.servers. */
     public String bootstrapServers() {
         return identity.host() + ":" + identity.port();
+    }
+
+    /** {@code host:port} of the listener {@code listenerName} (upper case) for a client's bootstrap.servers. */
+    public String bootstrapServers(String listenerName) {
+        BrokerIdentity.Endpoint endpoint = identity.endpoints().get(listenerName);
+        if (endpoint == null) {
+            throw new IllegalArgumentException("no listener " + listenerName + " in " + identity.endpoints().keySet());
+        }
+        return endpoint.host() + ":" + endpoint.port();
     }
 
     /** Completes once every metadata change committed so far is published (its partitions hosted or deleted). */

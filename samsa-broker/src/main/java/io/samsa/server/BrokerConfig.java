@@ -2,6 +2,7 @@ package io.samsa.server;
 
 import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.log.CleanerConfig;
+import io.samsa.network.SecurityProtocol;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,12 +38,61 @@ public final class BrokerConfig {
 
     static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
+    /** Kafka's ACL authorizer class; the value that switches Samsa's own authorizer on. */
+    static final String STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+
     static {
         key("node.id", Type.INT, "1", 0, Integer.MAX_VALUE, "Id of this broker");
         key("listeners", Type.STRING, "PLAINTEXT://127.0.0.1:9092", 0, 0,
-                "Listener as PLAINTEXT://host:port (one listener for now)");
+                "Listeners as NAME://host:port, comma-separated (an empty host binds all addresses)");
         key("advertised.listeners", Type.STRING, "", 0, 0,
-                "Address given to clients, if not the listener's (PLAINTEXT://host:port)");
+                "Addresses given to clients per listener name, if not the listeners' own (NAME://host:port,...)");
+        key("listener.security.protocol.map", Type.STRING, Listeners.DEFAULT_PROTOCOL_MAP, 0, 0,
+                "Security protocol of each listener name (NAME:PROTOCOL,...): PLAINTEXT, SSL, SASL_PLAINTEXT,"
+                        + " SASL_SSL");
+        key("inter.broker.listener.name", Type.STRING, null, 0, 0,
+                "Listener for traffic between nodes (must be one of listeners; a single node has none)");
+        key("security.inter.broker.protocol", Type.STRING, "PLAINTEXT", 0, 0,
+                "Protocol for traffic between nodes when inter.broker.listener.name is unset");
+        key("ssl.keystore.type", Type.STRING, "JKS", 0, 0, "Key store format: PKCS12, JKS or PEM");
+        key("ssl.keystore.location", Type.STRING, null, 0, 0, "Key store file of a TLS listener");
+        key("ssl.keystore.password", Type.STRING, null, 0, 0, "Password of the key store file");
+        key("ssl.key.password", Type.STRING, null, 0, 0,
+                "Password of the private key (in the key store, or of an encrypted PEM key)");
+        key("ssl.keystore.certificate.chain", Type.STRING, null, 0, 0,
+                "PEM certificate chain, inline (with ssl.keystore.type=PEM)");
+        key("ssl.keystore.key", Type.STRING, null, 0, 0, "PEM PKCS#8 private key, inline (with ssl.keystore.type=PEM)");
+        key("ssl.truststore.type", Type.STRING, "JKS", 0, 0, "Trust store format: PKCS12, JKS or PEM");
+        key("ssl.truststore.location", Type.STRING, null, 0, 0, "Trust store file (client certificates' CAs)");
+        key("ssl.truststore.password", Type.STRING, null, 0, 0, "Password of the trust store file");
+        key("ssl.truststore.certificates", Type.STRING, null, 0, 0,
+                "PEM trusted certificates, inline (with ssl.truststore.type=PEM)");
+        key("ssl.enabled.protocols", Type.STRING, "TLSv1.2,TLSv1.3", 0, 0, "TLS versions a listener accepts");
+        key("ssl.protocol", Type.STRING, "TLSv1.3", 0, 0, "TLS protocol of the SSL context");
+        key("ssl.cipher.suites", Type.STRING, "", 0, 0, "Cipher suites a listener accepts (empty: the JDK's)");
+        key("ssl.client.auth", Type.STRING, "none", 0, 0,
+                "Client certificates: none, requested or required (mutual TLS)");
+        key("ssl.endpoint.identification.algorithm", Type.STRING, "https", 0, 0,
+                "Host name check of a peer's certificate on connections this node opens (https or empty)");
+        key("sasl.enabled.mechanisms", Type.STRING, "GSSAPI", 0, 0,
+                "SASL mechanisms of SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (Kafka's default GSSAPI is not"
+                        + " implemented)");
+        key("sasl.mechanism.inter.broker.protocol", Type.STRING, "GSSAPI", 0, 0,
+                "SASL mechanism between nodes (a single node has no such traffic)");
+        key("connections.max.reauth.ms", Type.LONG, "0", 0, Long.MAX_VALUE,
+                "Lifetime of a SASL session before the client must re-authenticate (KIP-368); 0: unlimited");
+        key("connection.failed.authentication.delay.ms", Type.INT, "100", 0, Integer.MAX_VALUE,
+                "Delay before the answer to a failed authentication and the closing of its connection");
+        key("sasl.server.max.receive.size", Type.INT, "524288", 1, Integer.MAX_VALUE,
+                "Largest frame a client may send before it has authenticated");
+        key("authorizer.class.name", Type.STRING, "", 0, 0,
+                "ACL authorization: " + STANDARD_AUTHORIZER + " (Kafka's, accepted as is) switches it on; empty: off");
+        key("super.users", Type.STRING, "", 0, 0,
+                "Principals allowed everything, semicolon-separated (User:admin;User:ops)");
+        key("allow.everyone.if.no.acl.found", Type.BOOLEAN, "false", 0, 0,
+                "With the authorizer on, allow an operation on a resource that has no ACL at all");
+        key("ssl.principal.mapping.rules", Type.STRING, "DEFAULT", 0, 0,
+                "Rules mapping a client certificate's distinguished name to a principal name");
         key("log.dirs", Type.STRING, "./samsa-data", 0, 0, "Data directories, comma-separated; the first also holds"
                 + " the broker's metadata. New partitions go to the online one with the fewest partitions");
         key("samsa.log.dir.min.free.bytes", Type.LONG, String.valueOf(256L * 1024 * 1024), 0, Long.MAX_VALUE,
@@ -168,9 +218,13 @@ public final class BrokerConfig {
     private final Map<String, String> values;
     private final Map<String, String> explicit;
 
-    private BrokerConfig(Map<String, String> values, Map<String, String> explicit) {
+    private final List<Listeners.Listener> listeners;
+
+    private BrokerConfig(Map<String, String> values, Map<String, String> explicit,
+            List<Listeners.Listener> listeners) {
         this.values = values;
         this.explicit = explicit;
+        this.listeners = List.copyOf(listeners);
     }
 
     /**
@@ -185,9 +239,19 @@ public final class BrokerConfig {
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String name = e.getKey().trim();
             String value = e.getValue() == null ? "" : e.getValue().trim();
-            Key key = KEYS.get(name);
+            String[] perListener = SecurityKeys.splitPerListener(name);
+            if (perListener != null && SecurityKeys.isMechanismJaasConfig(perListener[1])) {
+                explicit.put(name, value); // checked with its listener in checkSecurity
+                continue;
+            }
+            Key key = KEYS.get(perListener != null && SecurityKeys.PER_LISTENER.contains(perListener[1])
+                    ? perListener[1] : name);
             if (key == null) {
-                LOG.warn("Ignoring unknown config key '{}'", name);
+                if (SecurityKeys.isSecurityKey(name)) {
+                    problems.add(SecurityKeys.unimplemented(name));
+                } else {
+                    LOG.warn("Ignoring unknown config key '{}'", name);
+                }
                 continue;
             }
             String problem = check(key, value);
@@ -196,15 +260,11 @@ public final class BrokerConfig {
             }
             explicit.put(name, value);
         }
-        String listener = explicit.getOrDefault("listeners", KEYS.get("listeners").defaultValue());
-        if (parseListener(listener) == null) {
-            problems.add("Invalid value '" + listener + "' for listeners: expected PLAINTEXT://host:port with a port"
-                    + " in 0..65535");
-        }
-        String advertised = explicit.getOrDefault("advertised.listeners", "");
-        if (!advertised.isEmpty() && parseListener(advertised) == null) {
-            problems.add("Invalid value '" + advertised + "' for advertised.listeners: expected PLAINTEXT://host:port");
-        }
+        List<Listeners.Listener> listeners = Listeners.parse(
+                explicit.getOrDefault("listeners", KEYS.get("listeners").defaultValue()),
+                explicit.getOrDefault("advertised.listeners", ""),
+                explicit.getOrDefault("listener.security.protocol.map", Listeners.DEFAULT_PROTOCOL_MAP), problems);
+        checkSecurity(explicit, listeners, problems);
         if (assignorList(explicit.getOrDefault("log.dirs", KEYS.get("log.dirs").defaultValue())).isEmpty()) {
             problems.add("Invalid value '" + explicit.get("log.dirs") + "' for log.dirs: a comma-separated list of"
                     + " at least one directory");
@@ -236,7 +296,120 @@ public final class BrokerConfig {
             }
         });
         values.putAll(explicit);
-        return new BrokerConfig(values, explicit);
+        return new BrokerConfig(values, explicit, listeners);
+    }
+
+    /** The protocols a listener may use in this version. */
+    private static final Set<SecurityProtocol> IMPLEMENTED_PROTOCOLS =
+            java.util.EnumSet.allOf(SecurityProtocol.class);
+
+    /** Cross-key checks of the security settings: per-listener prefixes, protocols, choices. */
+    private static void checkSecurity(Map<String, String> explicit, List<Listeners.Listener> listeners,
+            List<String> problems) {
+        Set<String> names = new TreeSet<>();
+        listeners.forEach(l -> names.add(l.name()));
+        for (String name : explicit.keySet()) {
+            String[] perListener = SecurityKeys.splitPerListener(name);
+            if (perListener != null && KEYS.containsKey(perListener[1]) && !names.isEmpty()
+                    && !names.contains(perListener[0])) {
+                problems.add("Invalid key '" + name + "': there is no listener " + perListener[0] + " in listeners "
+                        + names);
+            }
+        }
+        for (Listeners.Listener l : listeners) {
+            if (!IMPLEMENTED_PROTOCOLS.contains(l.protocol())) {
+                problems.add("Unsupported security protocol " + l.protocol() + " of listener " + l.name()
+                        + " (listeners): this broker does not implement it, and refuses to start rather than run"
+                        + " without the protection it asks for");
+            }
+        }
+        for (Listeners.Listener l : listeners) {
+            if (l.protocol().sasl()) {
+                checkSasl(l.name(), explicit, problems);
+            }
+        }
+        String authorizer = explicit.getOrDefault("authorizer.class.name", "");
+        if (!authorizer.isEmpty() && !authorizer.equals(STANDARD_AUTHORIZER)) {
+            problems.add("Unsupported authorizer.class.name '" + authorizer + "': this broker implements ACLs with"
+                    + " Kafka's semantics under " + STANDARD_AUTHORIZER + " (or leave it empty for none), and refuses"
+                    + " to start rather than run without the authorization it asks for");
+        }
+        for (String principal : SecurityKeys.superUsers(explicit.getOrDefault("super.users", ""))) {
+            if (principal.indexOf(':') <= 0) {
+                problems.add("Invalid value '" + principal + "' in super.users: a principal is Type:name, e.g."
+                        + " User:admin");
+            }
+        }
+        String interBroker = explicit.get("inter.broker.listener.name");
+        if (interBroker != null && !names.isEmpty() && !names.contains(interBroker.toUpperCase(java.util.Locale.ROOT))) {
+            problems.add("Invalid value '" + interBroker + "' for inter.broker.listener.name: must be one of the"
+                    + " listeners " + names);
+        }
+        if (interBroker != null && explicit.containsKey("security.inter.broker.protocol")) {
+            problems.add("Only one of inter.broker.listener.name and security.inter.broker.protocol may be set");
+        }
+        checkChoice(explicit, "security.inter.broker.protocol",
+                Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"), problems);
+        checkChoice(explicit, "ssl.endpoint.identification.algorithm", Set.of("https", ""), problems);
+        for (Map.Entry<String, String> e : explicit.entrySet()) {
+            String[] perListener = SecurityKeys.splitPerListener(e.getKey());
+            String key = perListener != null ? perListener[1] : e.getKey();
+            switch (key) {
+                case "ssl.client.auth" -> checkChoice(e.getKey(), e.getValue(),
+                        Set.of("none", "requested", "required"), problems);
+                case "ssl.keystore.type", "ssl.truststore.type" -> checkChoice(e.getKey(),
+                        e.getValue().toUpperCase(java.util.Locale.ROOT), Set.of("JKS", "PKCS12", "PEM"), problems);
+                default -> { }
+            }
+        }
+    }
+
+    /** A SASL listener's mechanisms are implemented, and PLAIN has its users. */
+    private static void checkSasl(String listener, Map<String, String> explicit, List<String> problems) {
+        String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
+        String mechanisms = explicit.getOrDefault(prefix + "sasl.enabled.mechanisms",
+                explicit.getOrDefault("sasl.enabled.mechanisms", KEYS.get("sasl.enabled.mechanisms").defaultValue()));
+        List<String> enabled = SecurityKeys.list(mechanisms);
+        if (enabled.isEmpty()) {
+            problems.add("SASL listener " + listener + " has no mechanism: set sasl.enabled.mechanisms");
+        }
+        for (String mechanism : enabled) {
+            if (!io.samsa.security.SaslConfig.IMPLEMENTED.contains(mechanism)) {
+                problems.add("Unsupported SASL mechanism " + mechanism + " in sasl.enabled.mechanisms of listener "
+                        + listener + ": this broker implements " + io.samsa.security.SaslConfig.IMPLEMENTED
+                        + (mechanism.equals("GSSAPI") ? " (GSSAPI is Kafka's default: set the key)" : ""));
+            }
+        }
+        if (enabled.contains("PLAIN")) {
+            String jaasKey = prefix + "plain.sasl.jaas.config";
+            String jaas = explicit.get(jaasKey);
+            if (jaas == null) {
+                problems.add("SASL listener " + listener + " enables PLAIN but has no " + jaasKey
+                        + " with its users (user_<name>=\"<password>\")");
+            } else {
+                try {
+                    if (io.samsa.security.JaasConfig.parse(jaas).plainUsers().isEmpty()) {
+                        problems.add("Invalid value for " + jaasKey + ": it has no user_<name>=\"<password>\"");
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add("Invalid value for " + jaasKey + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void checkChoice(Map<String, String> explicit, String name, Set<String> allowed,
+            List<String> problems) {
+        if (explicit.containsKey(name)) {
+            checkChoice(name, explicit.get(name), allowed, problems);
+        }
+    }
+
+    private static void checkChoice(String name, String value, Set<String> allowed, List<String> problems) {
+        if (!allowed.contains(value)) {
+            problems.add("Invalid value '" + value + "' for " + name + ": must be one of "
+                    + allowed.stream().map(a -> a.isEmpty() ? "(empty)" : a).sorted().toList());
+        }
     }
 
     /** A STRING key whose value is a comma-separated list (or a single one) of {@code allowed} items. */
@@ -296,32 +469,6 @@ public final class BrokerConfig {
         return null;
     }
 
-    /** A listener's host and port. */
-    public record Listener(String host, int port) {}
-
-    static Listener parseListener(String spec) {
-        String s = spec.trim();
-        int scheme = s.indexOf("://");
-        if (scheme < 0 || !s.substring(0, scheme).equalsIgnoreCase("PLAINTEXT")) {
-            return null;
-        }
-        String hostPort = s.substring(scheme + 3);
-        int colon = hostPort.lastIndexOf(':');
-        if (colon < 0) {
-            return null;
-        }
-        try {
-            int port = Integer.parseInt(hostPort.substring(colon + 1));
-            if (port < 0 || port > 65535) {
-                return null;
-            }
-            String host = hostPort.substring(0, colon);
-            return new Listener(host.isEmpty() ? "0.0.0.0" : host, port);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
     public String get(String key) {
         return values.get(key);
     }
@@ -342,14 +489,29 @@ public final class BrokerConfig {
         return getInt("node.id");
     }
 
-    public Listener listener() {
-        return parseListener(values.get("listeners"));
+    /** The inter-broker listener's name (inter.broker.listener.name, upper case), or null when unset. */
+    String interBrokerListener() {
+        String name = explicit.get("inter.broker.listener.name");
+        return name == null ? null : name.toUpperCase(java.util.Locale.ROOT);
     }
 
-    /** The address clients are told to use: advertised.listeners, else the listener (its port may be 0 here). */
-    public Listener advertisedListener() {
-        String advertised = values.getOrDefault("advertised.listeners", "");
-        return advertised.isEmpty() ? listener() : parseListener(advertised);
+    /** The listeners, in the order of {@code listeners}. */
+    List<Listeners.Listener> listeners() {
+        return listeners;
+    }
+
+    /**
+     * A setting as it applies to one listener: Kafka's {@code listener.name.<name>.<key>} when set, else the
+     * broker-wide value (or default).
+     */
+    public String listenerValue(String listenerName, String key) {
+        String prefix = "listener.name." + listenerName.toLowerCase(java.util.Locale.ROOT) + ".";
+        for (Map.Entry<String, String> e : explicit.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(prefix + key)) {
+                return e.getValue();
+            }
+        }
+        return values.get(key);
     }
 
     /** The first of log.dirs: the broker's metadata lives there. */

@@ -44,7 +44,7 @@ final class Warmup {
     /** Sends ApiVersions and an all-topics Metadata through the handler, discarding the answers. */
     static Thread inBackground(FrameHandler handler) {
         return Thread.ofPlatform().daemon().name("samsa-warmup").start(() -> {
-            ClientConnection self = new ClientConnection(0, null);
+            ClientConnection self = ClientConnection.internal(0);
             handler.handle(frame((short) 18, (short) 0, 1, new byte[0]), self).join().release();
             handler.handle(frame((short) 3, (short) 1, 2, new byte[] {-1, -1, -1, -1}), self).join().release();
         });

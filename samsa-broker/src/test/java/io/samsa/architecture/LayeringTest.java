@@ -26,12 +26,13 @@ class LayeringTest {
             "replication", List.of("log"),
             "metadata", List.of("log"),
             "coordinator", List.of(),
-            "api", List.of("protocol", "network", "log", "replication", "metadata", "coordinator"),
+            "security", List.of(),
+            "api", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "security"),
             // The command-line client speaks the Kafka protocol through kafka-clients only, like any other client.
             "cli", List.of(),
             "metrics", List.of("log", "replication", "metadata", "coordinator"),
-            "server", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "api",
-                    "metrics"));
+            "server", List.of("protocol", "network", "log", "replication", "metadata", "coordinator", "security",
+                    "api", "metrics"));
 
     private static final List<String> KAFKA_ALLOWED = List.of("protocol", "api", "cli");
 

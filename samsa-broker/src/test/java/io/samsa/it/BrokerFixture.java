@@ -109,11 +109,22 @@ final class BrokerFixture implements AutoCloseable {
         return broker.bootstrapServers();
     }
 
+    /** {@code host:port} of one listener (by its upper-case name). */
+    String bootstrap(String listenerName) {
+        return broker.bootstrapServers(listenerName);
+    }
+
     Admin admin() {
+        return admin(Map.of());
+    }
+
+    /** An admin client with these settings over the defaults (security settings, another bootstrap). */
+    Admin admin(Map<String, Object> overrides) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        props.putAll(overrides);
         return track(Admin.create(props));
     }
 

@@ -32,7 +32,7 @@ class ConnectionHandlerTest {
         CompletableFuture<ResponseFrame> first = new CompletableFuture<>();
         FrameHandler handler = (frame, connection) -> frame.get(0) == 1 ? first
                 : CompletableFuture.completedFuture(ResponseFrame.of(ByteBuffer.wrap(new byte[] {2})));
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(handler, Runnable::run));
+        EmbeddedChannel channel = new EmbeddedChannel(plaintext(handler));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {1}));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {2}));
         channel.runPendingTasks();
@@ -48,7 +48,7 @@ class ConnectionHandlerTest {
         FrameHandler handler = (frame, connection) -> {
             throw new AssertionError("handler bug");
         };
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(handler, Runnable::run));
+        EmbeddedChannel channel = new EmbeddedChannel(plaintext(handler));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {1}));
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
@@ -72,8 +72,7 @@ class ConnectionHandlerTest {
         AtomicInteger releases = new AtomicInteger();
         byte[] content = "records".getBytes(StandardCharsets.UTF_8);
         ResponseFrame frame = frameWithFile(content, releases);
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(
-                (f, connection) -> CompletableFuture.completedFuture(frame), Runnable::run));
+        EmbeddedChannel channel = new EmbeddedChannel(plaintext((f, connection) -> CompletableFuture.completedFuture(frame)));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {1}));
         channel.runPendingTasks();
 
@@ -95,8 +94,7 @@ class ConnectionHandlerTest {
         SSLEngine engine = SSLContext.getDefault().createSSLEngine();
         engine.setUseClientMode(false);
         // The SslHandler sits after the connection handler here, so the test reads what it would encrypt.
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(
-                (f, connection) -> CompletableFuture.completedFuture(frame), Runnable::run), new SslHandler(engine));
+        EmbeddedChannel channel = new EmbeddedChannel(plaintext((f, connection) -> CompletableFuture.completedFuture(frame)), new SslHandler(engine));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {1}));
         channel.runPendingTasks();
 
@@ -113,8 +111,7 @@ class ConnectionHandlerTest {
         AtomicInteger releases = new AtomicInteger();
         ResponseFrame frame = frameWithFile(new byte[] {7, 7, 7}, releases);
         CompletableFuture<ResponseFrame> later = new CompletableFuture<>();
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler((f, connection) -> later,
-                Runnable::run));
+        EmbeddedChannel channel = new EmbeddedChannel(plaintext((f, connection) -> later));
         channel.writeInbound(ByteBuffer.wrap(new byte[] {1}));
         channel.runPendingTasks();
         channel.close();
@@ -122,5 +119,10 @@ class ConnectionHandlerTest {
         channel.runPendingTasks();
         assertThat(releases).hasValue(1);
         assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    private static ConnectionHandler plaintext(FrameHandler handler) {
+        return new ConnectionHandler(handler, Runnable::run, "PLAINTEXT", SecurityProtocol.PLAINTEXT,
+                new Session(false));
     }
 }

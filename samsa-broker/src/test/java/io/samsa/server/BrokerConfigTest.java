@@ -3,6 +3,7 @@ package io.samsa.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.samsa.network.SecurityProtocol;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -134,8 +135,8 @@ class BrokerConfigTest {
         }
         assertThat(config.explicit()).isEmpty();
         assertThat(config.nodeId()).isEqualTo(1);
-        assertThat(config.listener()).isEqualTo(new BrokerConfig.Listener("127.0.0.1", 9092));
-        assertThat(config.advertisedListener()).isEqualTo(config.listener());
+        assertThat(config.listeners()).containsExactly(new Listeners.Listener("PLAINTEXT",
+                SecurityProtocol.PLAINTEXT, "127.0.0.1", 9092, "127.0.0.1", 9092));
         assertThat(config.getBoolean("auto.create.topics.enable")).isTrue();
     }
 
@@ -151,12 +152,60 @@ class BrokerConfigTest {
     void listenersWithoutHostBindEverywhereAndAdvertisedListenersOverrideTheAddress() {
         BrokerConfig config = parse("listeners", "PLAINTEXT://:9093", "advertised.listeners",
                 "PLAINTEXT://broker.example:19093");
-        assertThat(config.listener()).isEqualTo(new BrokerConfig.Listener("0.0.0.0", 9093));
-        assertThat(config.advertisedListener()).isEqualTo(new BrokerConfig.Listener("broker.example", 19093));
-        assertThatThrownBy(() -> parse("listeners", "SSL://127.0.0.1:9093")).isInstanceOf(ConfigException.class)
-                .hasMessage("Invalid value 'SSL://127.0.0.1:9093' for listeners: expected PLAINTEXT://host:port with"
-                        + " a port in 0..65535");
+        assertThat(config.listeners()).containsExactly(new Listeners.Listener("PLAINTEXT",
+                SecurityProtocol.PLAINTEXT, "0.0.0.0", 9093, "broker.example", 19093));
         assertThatThrownBy(() -> parse("advertised.listeners", "broker.example")).isInstanceOf(ConfigException.class)
-                .hasMessage("Invalid value 'broker.example' for advertised.listeners: expected PLAINTEXT://host:port");
+                .hasMessage("Invalid entry 'broker.example' in advertised.listeners: expected NAME://host:port, for"
+                        + " example PLAINTEXT://127.0.0.1:9092 or SASL_SSL://:9093");
+    }
+
+    @Test
+    void severalNamedListenersWithTheirProtocolsAsKafkaParsesThem() {
+        BrokerConfig config = parse("listeners", "internal://127.0.0.1:9092, EXTERNAL://[::1]:9093,SSL://:0",
+                "listener.security.protocol.map", "INTERNAL:PLAINTEXT,EXTERNAL:SSL,SSL:SSL",
+                "advertised.listeners", "EXTERNAL://kafka.example:443");
+        assertThat(config.listeners()).containsExactly(
+                new Listeners.Listener("INTERNAL", SecurityProtocol.PLAINTEXT, "127.0.0.1", 9092, "127.0.0.1", 9092),
+                new Listeners.Listener("EXTERNAL", SecurityProtocol.SSL, "::1", 9093, "kafka.example", 443),
+                new Listeners.Listener("SSL", SecurityProtocol.SSL, "0.0.0.0", 0, "127.0.0.1", 0));
+    }
+
+    @Test
+    void badListenerListsAreRefusedNamingTheEntry() {
+        assertThatThrownBy(() -> parse("listeners", "PLAINTEXT://a:1,PLAINTEXT://b:2"))
+                .hasMessage("Invalid value 'PLAINTEXT://a:1,PLAINTEXT://b:2' for listeners: each listener must have"
+                        + " a different name, and PLAINTEXT appears twice");
+        assertThatThrownBy(() -> parse("listeners", "PLAINTEXT://a:1,SSL://b:1"))
+                .hasMessage("Invalid value 'PLAINTEXT://a:1,SSL://b:1' for listeners: each listener must have a"
+                        + " different port, and PLAINTEXT and SSL both use 1");
+        assertThatThrownBy(() -> parse("listeners", "CLIENT://a:1"))
+                .hasMessage("Invalid entry 'CLIENT://a:1' in listeners: no security protocol defined for listener"
+                        + " CLIENT (listener.security.protocol.map)");
+        assertThatThrownBy(() -> parse("listeners", "PLAINTEXT://a:1", "listener.security.protocol.map", "X:TLS"))
+                .hasMessageContaining("Invalid entry 'X:TLS' in listener.security.protocol.map: TLS is not one of");
+        assertThatThrownBy(() -> parse("listeners", "PLAINTEXT://a:1", "advertised.listeners", "SSL://b:2"))
+                .hasMessage("Invalid entry 'SSL://b:2' in advertised.listeners: SSL is not a listener in listeners");
+        assertThatThrownBy(() -> parse("listeners", "PLAINTEXT://:1", "advertised.listeners", "PLAINTEXT://:1"))
+                .hasMessageContaining("nonroutable meta-address 0.0.0.0");
+        assertThatThrownBy(() -> parse("listeners", "PLAINTEXT://a:1", "inter.broker.listener.name", "SSL"))
+                .hasMessage("Invalid value 'SSL' for inter.broker.listener.name: must be one of the listeners"
+                        + " [PLAINTEXT]");
+    }
+
+    @Test
+    void securitySettingsThatAreNotImplementedStopStartUpNamingTheKey() {
+        for (String key : new String[] {"ssl.engine.factory.class", "sasl.kerberos.service.name",
+                "delegation.token.secret.key", "principal.builder.class", "listener.name.plaintext.ssl.foo"}) {
+            assertThatThrownBy(() -> parse(key, "x")).as(key).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("Unsupported security setting '" + key + "'");
+        }
+        assertThatThrownBy(() -> parse("listener.name.other.ssl.client.auth", "required"))
+                .hasMessage("Invalid key 'listener.name.other.ssl.client.auth': there is no listener OTHER in"
+                        + " listeners [PLAINTEXT]");
+        assertThatThrownBy(() -> parse("ssl.client.auth", "sometimes"))
+                .hasMessage("Invalid value 'sometimes' for ssl.client.auth: must be one of [none, requested,"
+                        + " required]");
+        assertThat(parse("listener.name.plaintext.ssl.client.auth", "required")
+                .listenerValue("PLAINTEXT", "ssl.client.auth")).isEqualTo("required");
     }
 }
