@@ -68,6 +68,13 @@ public final class ApiDispatcher implements FrameHandler {
 
     @Override
     public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection) {
+        long now = System.nanoTime();
+        return handle(frame, connection, now);
+    }
+
+    @Override
+    public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection,
+            long receivedNanos) {
         long startNanos = System.nanoTime();
         Request request = decoder.decode(frame);
         if (LOG.isTraceEnabled()) {
@@ -88,15 +95,15 @@ public final class ApiDispatcher implements FrameHandler {
                 LOG.error("Unexpected error serving {} from connection {}", request, connection.id(), error);
                 body = request.request().getErrorResponse(0, error).data();
             }
-            observe(request, body, startNanos);
+            observe(request, body, receivedNanos, startNanos);
             return body == null ? null : ResponseEncoder.encode(request, body);
         });
     }
 
     /** Metrics must never fail a request: a failing observer is logged and the response goes out. */
-    private void observe(Request request, ApiMessage response, long startNanos) {
+    private void observe(Request request, ApiMessage response, long receivedNanos, long startNanos) {
         try {
-            observer.answered(request, response, startNanos);
+            observer.answered(request, response, receivedNanos, startNanos);
         } catch (RuntimeException e) {
             LOG.warn("Request metrics failed for {}: {}", request, e.toString());
         }

@@ -19,6 +19,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +42,7 @@ public final class KafkaServer implements AutoCloseable {
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
+    private final List<Long> networkThreadIds = new CopyOnWriteArrayList<>();
 
     public KafkaServer(Settings settings, FrameHandler handler, Executor requestExecutor) {
         this.settings = settings;
@@ -67,7 +70,10 @@ public final class KafkaServer implements AutoCloseable {
         // The buffer allocator initialises lazily on the first read, which would cost the first client ~150 ms;
         // let every event loop do it now, in parallel with the bind.
         for (EventExecutor loop : ioGroup) {
-            loop.execute(() -> ByteBufAllocator.DEFAULT.ioBuffer(4096).release());
+            loop.execute(() -> {
+                networkThreadIds.add(Thread.currentThread().threadId());
+                ByteBufAllocator.DEFAULT.ioBuffer(4096).release();
+            });
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -93,6 +99,16 @@ public final class KafkaServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The ids of the network threads (the event loops that read and write client connections), once started. */
+    public List<Long> networkThreadIds() {
+        return List.copyOf(networkThreadIds);
+    }
+
+    /** The number of network threads. */
+    public int networkThreads() {
+        return settings.networkThreads();
     }
 
     @Override
