@@ -186,15 +186,16 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
     /** The registry the request metrics count into too. */
     /**
      * Registers the idle fractions of the request threads and the network threads, read at each scrape over the time
-     * since the previous one.
+     * since the previous one. The registry holds them strongly (a gauge's object is otherwise weakly held and, with no
+     * other reference, collected: the gauge then reads NaN).
      */
     public void threads(IdleRatio requestHandlers, IdleRatio networkProcessors) {
         Gauge.builder("kafka.server.kafkarequesthandlerpool.requesthandleravgidlepercent", requestHandlers,
                 IdleRatio::read).description("Fraction (0 to 1) of time the request threads were idle since the "
-                        + "previous scrape").register(registry);
+                        + "previous scrape").strongReference(true).register(registry);
         Gauge.builder("kafka.network.socketserver.networkprocessoravgidlepercent", networkProcessors,
                 IdleRatio::read).description("Fraction (0 to 1) of time the network threads were idle since the "
-                        + "previous scrape, from their CPU time").register(registry);
+                        + "previous scrape, from their CPU time").strongReference(true).register(registry);
     }
 
     /** The CPU time the threads have used, in nanoseconds (threads that ended or cannot be measured count 0). */

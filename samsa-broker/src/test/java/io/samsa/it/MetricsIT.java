@@ -118,6 +118,11 @@ class MetricsIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> broker.scrape().sum("jvm_gc_pause_seconds_count") > 0);
             Scrape withGroup = broker.scrape();
             assertDocumentedExactly(withGroup);
+            // Still read after a collection (a weakly held gauge object would have been collected: NaN).
+            assertThat(withGroup.value("kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent"))
+                    .isBetween(0.0, 1.0);
+            assertThat(withGroup.value("kafka_network_socketserver_networkprocessoravgidlepercent"))
+                    .isBetween(0.0, 1.0);
             // The commit created __consumer_offsets: its 50 partitions are hosted here too.
             assertThat(withGroup.value("kafka_server_replicamanager_partitioncount")).isEqualTo(52.0);
 
