@@ -42,6 +42,7 @@ public final class KafkaServer implements AutoCloseable {
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
+    private boolean closed;
     private final List<Long> networkThreadIds = new CopyOnWriteArrayList<>();
 
     public KafkaServer(Settings settings, FrameHandler handler, Executor requestExecutor) {
@@ -111,8 +112,17 @@ public final class KafkaServer implements AutoCloseable {
         return settings.networkThreads();
     }
 
+    /**
+     * Stops listening and closes every connection. Idempotent: the broker closes the server first at shutdown and
+     * again with the rest of its start-up resources (a second close of the channel would be refused by its stopped
+     * event loop).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
