@@ -23,6 +23,8 @@ import io.samsa.metadata.MetadataImage;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -200,7 +202,7 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
 
     /** The CPU time the threads have used, in nanoseconds (threads that ended or cannot be measured count 0). */
     public static long cpuNanos(List<Long> threadIds) {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long total = 0;
         for (long id : threadIds) {
             total += Math.max(0, threads.getThreadCpuTime(id));
