@@ -89,6 +89,13 @@ public final class ApiDispatcher implements FrameHandler {
 
     @Override
     public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection) {
+        long now = System.nanoTime();
+        return handle(frame, connection, now);
+    }
+
+    @Override
+    public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection,
+            long receivedNanos) {
         long startNanos = System.nanoTime();
         if (connection.session().saslRequired() && sasl != null && sasl.expectsRawToken(connection)) {
             return framed(sasl.rawToken(frame, connection));
@@ -123,7 +130,7 @@ public final class ApiDispatcher implements FrameHandler {
                 LOG.error("Unexpected error serving {} from connection {}", request, connection.id(), error);
                 body = request.request().getErrorResponse(0, error).data();
             }
-            observe(request, body, startNanos);
+            observe(request, body, receivedNanos, startNanos);
             return body == null ? null : ResponseEncoder.encode(request, body);
         });
     }
@@ -134,9 +141,9 @@ public final class ApiDispatcher implements FrameHandler {
     }
 
     /** Metrics must never fail a request: a failing observer is logged and the response goes out. */
-    private void observe(Request request, ApiMessage response, long startNanos) {
+    private void observe(Request request, ApiMessage response, long receivedNanos, long startNanos) {
         try {
-            observer.answered(request, response, startNanos);
+            observer.answered(request, response, receivedNanos, startNanos);
         } catch (RuntimeException e) {
             LOG.warn("Request metrics failed for {}: {}", request, e.toString());
         }

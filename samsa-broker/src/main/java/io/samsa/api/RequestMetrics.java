@@ -30,7 +30,9 @@ import org.apache.kafka.common.record.Records;
  *       by Fetch ({@code bytesout}), Produce and Fetch requests per topic, total and failed, as Kafka's
  *       {@code BrokerTopicMetrics};
  *   <li>per API and version: requests ({@code kafka_network_requestmetrics_requests_total}) and the time from decoding
- *       a request to its answer, in milliseconds ({@code kafka_network_requestmetrics_totaltimems}, a histogram).
+ *       a request to its answer, in milliseconds ({@code kafka_network_requestmetrics_totaltimems}, a histogram), and
+ *       the time its frame waited between the network reading it and a request thread taking it up
+ *       ({@code kafka_network_requestmetrics_requestqueuetimems}, a histogram).
  * </ul>
  *
  * <p>Cost on the request path: meters are created once per topic and per API version and then found in a map or an
@@ -44,6 +46,11 @@ public final class RequestMetrics implements RequestObserver {
     /** Latency buckets in milliseconds, from a local metadata request to a long-polling fetch. */
     private static final double[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
         30000};
+    /**
+     * Queue-time buckets in milliseconds. None below 1: Micrometer places a value in the buckets rounded up to a whole
+     * number (the sum and the maximum keep the exact value), so an idle broker's microseconds all count in "1".
+     */
+    private static final double[] QUEUE_BUCKETS_MS = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000};
     private static final int MAX_VERSIONS = 32;
 
     /** The meters of one topic. */
@@ -51,7 +58,7 @@ public final class RequestMetrics implements RequestObserver {
             Counter failedProduceRequests, Counter fetchRequests, Counter failedFetchRequests) {}
 
     /** The meters of one API version. */
-    private record ApiMeters(Counter requests, DistributionSummary totalTimeMs) {}
+    private record ApiMeters(Counter requests, DistributionSummary totalTimeMs, DistributionSummary queueTimeMs) {}
 
     private final MeterRegistry registry;
     private final MetadataController metadata;
@@ -66,9 +73,10 @@ public final class RequestMetrics implements RequestObserver {
     }
 
     @Override
-    public void answered(Request request, ApiMessage response, long startNanos) {
+    public void answered(Request request, ApiMessage response, long receivedNanos, long startNanos) {
         ApiMeters api = apiMeters(request);
         api.requests().increment();
+        api.queueTimeMs().record(Math.max(0, startNanos - receivedNanos) / 1_000_000.0);
         api.totalTimeMs().record((System.nanoTime() - startNanos) / 1_000_000.0);
         if (request.apiKey() == ApiKeys.PRODUCE) {
             countProduce((ProduceRequestData) request.body(), (ProduceResponseData) response);
@@ -205,6 +213,10 @@ public final class RequestMetrics implements RequestObserver {
                     DistributionSummary.builder("kafka.network.requestmetrics.totaltimems")
                             .description("Milliseconds from decoding a request to its answer")
                             .tag("request", api).tag("version", v).serviceLevelObjectives(LATENCY_BUCKETS_MS)
+                            .register(registry),
+                    DistributionSummary.builder("kafka.network.requestmetrics.requestqueuetimems")
+                            .description("Milliseconds from reading a request's frame to a request thread taking it up")
+                            .tag("request", api).tag("version", v).serviceLevelObjectives(QUEUE_BUCKETS_MS)
                             .register(registry));
             apis.compareAndSet(slot, null, meters);
         }

@@ -10,11 +10,12 @@ import org.apache.kafka.common.protocol.ApiMessage;
 @FunctionalInterface
 public interface RequestObserver {
 
-    RequestObserver NONE = (request, response, startNanos) -> { };
+    RequestObserver NONE = (request, response, receivedNanos, startNanos) -> { };
 
     /**
      * @param response the body sent back, or null when none is sent (a Produce with acks=0)
-     * @param startNanos {@link System#nanoTime()} when the request was taken up for decoding
+     * @param receivedNanos {@link System#nanoTime()} when the network read the request's frame
+     * @param startNanos {@link System#nanoTime()} when a request thread took the request up for decoding
      */
-    void answered(Request request, ApiMessage response, long startNanos);
+    void answered(Request request, ApiMessage response, long receivedNanos, long startNanos);
 }

@@ -1,6 +1,7 @@
 package io.samsa.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.samsa.coordinator.group.GroupCoordinator;
 import io.samsa.coordinator.group.GroupState;
+import io.samsa.coordinator.transaction.TransactionCoordinator;
 import io.samsa.log.LogDir;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.MetadataController;
@@ -21,6 +23,8 @@ import io.samsa.metadata.MetadataImage;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -48,7 +52,7 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
 
     /** What the gauges read. */
     public record Sources(int nodeId, MetadataController metadata, ReplicaManager replicas, GroupCoordinator groups,
-            List<LogDir> logDirs, LongSupplier clock) {}
+            TransactionCoordinator transactions, List<LogDir> logDirs, LongSupplier clock) {}
 
     private final PrometheusMeterRegistry registry;
     private final Sources sources;
@@ -125,6 +129,27 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
         gauge("kafka.log.logmanager.offlinelogdirectorycount", "Log directories taken offline after a failure",
                 m -> m.sources.logDirs().stream().filter(d -> d.status() == LogDir.Status.OFFLINE).count());
 
+        // Kafka 4.1's group coordinator metrics (group-coordinator-metrics), counts since the start as Kafka's
+        // *-count attributes; gauges so that the names stay exactly the JMX exporter's (a counter would add _total).
+        gauge("kafka.server.group.coordinator.metrics.group.completed.rebalance.count",
+                "Classic-protocol group rebalances completed (the leader's SyncGroup made the group Stable)",
+                m -> m.sources.groups().completedClassicRebalances());
+        gauge("kafka.server.group.coordinator.metrics.consumer.group.rebalance.count",
+                "Consumer-protocol (KIP-848) group rebalances: group epoch bumps",
+                m -> m.sources.groups().consumerGroupRebalances());
+        // Kafka has no transaction counts; these are Samsa's.
+        FunctionCounter.builder("samsa.transactions.started", this,
+                m -> m.sources.transactions().startedTransactions())
+                .description("Transactions started (first partition or offsets added)").register(registry);
+        FunctionCounter.builder("samsa.transactions.committed", this,
+                m -> m.sources.transactions().committedTransactions())
+                .description("Transactions committed (markers written, completion recorded)").register(registry);
+        FunctionCounter.builder("samsa.transactions.aborted", this,
+                m -> m.sources.transactions().abortedTransactions())
+                .description("Transactions aborted, by their producer or on timeout").register(registry);
+        gauge("samsa.transactions.ongoing", "Transactions begun and not yet complete",
+                m -> m.sources.transactions().ongoingTransactions());
+
         logSize = multi("kafka.log.log.size", "Bytes of a partition's log on disk");
         logEndOffset = multi("kafka.log.log.logendoffset", "A partition's log end offset");
         logStartOffset = multi("kafka.log.log.logstartoffset", "A partition's log start offset");
@@ -161,6 +186,30 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
     }
 
     /** The registry the request metrics count into too. */
+    /**
+     * Registers the idle fractions of the request threads and the network threads, read at each scrape over the time
+     * since the previous one. The registry holds them strongly (a gauge's object is otherwise weakly held and, with no
+     * other reference, collected: the gauge then reads NaN).
+     */
+    public void threads(IdleRatio requestHandlers, IdleRatio networkProcessors) {
+        Gauge.builder("kafka.server.kafkarequesthandlerpool.requesthandleravgidlepercent", requestHandlers,
+                IdleRatio::read).description("Fraction (0 to 1) of time the request threads were idle since the "
+                        + "previous scrape").strongReference(true).register(registry);
+        Gauge.builder("kafka.network.socketserver.networkprocessoravgidlepercent", networkProcessors,
+                IdleRatio::read).description("Fraction (0 to 1) of time the network threads were idle since the "
+                        + "previous scrape, from their CPU time").strongReference(true).register(registry);
+    }
+
+    /** The CPU time the threads have used, in nanoseconds (threads that ended or cannot be measured count 0). */
+    public static long cpuNanos(List<Long> threadIds) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long id : threadIds) {
+            total += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return total;
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

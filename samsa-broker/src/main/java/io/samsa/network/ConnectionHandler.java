@@ -54,6 +54,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         /** Set when the handler asked to close the connection at this request's turn instead of answering. */
         CloseConnection close;
         boolean done;
+        /** {@link System#nanoTime()} when the frame was read: the start of its queue time. */
+        long receivedNanos;
     }
 
     private final FrameHandler handler;
@@ -123,6 +125,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuffer frame = (ByteBuffer) msg;
         Slot slot = new Slot();
+        slot.receivedNanos = System.nanoTime();
         pending.addLast(slot);
         if (pending.size() >= MAX_PENDING) {
             ctx.channel().config().setAutoRead(false);
@@ -133,7 +136,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void dispatch(ChannelHandlerContext ctx, ByteBuffer frame, Slot slot) {
         CompletableFuture<ResponseFrame> response;
         try {
-            response = handler.handle(frame, connection);
+            response = handler.handle(frame, connection, slot.receivedNanos);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         } catch (Error e) {

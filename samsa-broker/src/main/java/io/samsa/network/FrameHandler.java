@@ -22,4 +22,13 @@ public interface FrameHandler {
      *     the connection
      */
     CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection);
+
+    /**
+     * Handles one request frame read from the socket at {@code receivedNanos} ({@link System#nanoTime()}), so that the
+     * handler can tell how long the frame waited for a request thread (Kafka's request queue time).
+     */
+    default CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection,
+            long receivedNanos) {
+        return handle(frame, connection);
+    }
 }

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -81,6 +82,8 @@ public final class KafkaServer implements AutoCloseable {
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private final List<Channel> serverChannels = new ArrayList<>();
+    private boolean closed;
+    private final List<Long> networkThreadIds = new CopyOnWriteArrayList<>();
 
     public KafkaServer(Settings settings, FrameHandler handler, Executor requestExecutor) {
         this.settings = settings;
@@ -108,7 +111,10 @@ public final class KafkaServer implements AutoCloseable {
         // The buffer allocator initialises lazily on the first read, which would cost the first client ~150 ms;
         // let every event loop do it now, in parallel with the bind.
         for (EventExecutor loop : ioGroup) {
-            loop.execute(() -> ByteBufAllocator.DEFAULT.ioBuffer(4096).release());
+            loop.execute(() -> {
+                networkThreadIds.add(Thread.currentThread().threadId());
+                ByteBufAllocator.DEFAULT.ioBuffer(4096).release();
+            });
         }
         Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
         for (Endpoint endpoint : settings.endpoints()) {
@@ -152,8 +158,27 @@ public final class KafkaServer implements AutoCloseable {
         return (InetSocketAddress) bound.channel().localAddress();
     }
 
+    /** The ids of the network threads (the event loops that read and write client connections), once started. */
+    public List<Long> networkThreadIds() {
+        return List.copyOf(networkThreadIds);
+    }
+
+    /** The number of network threads. */
+    public int networkThreads() {
+        return settings.networkThreads();
+    }
+
+    /**
+     * Stops listening and closes every connection. Idempotent: the broker closes the server first at shutdown and
+     * again with the rest of its start-up resources (a second close of the channel would be refused by its stopped
+     * event loop).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (Channel channel : serverChannels) {
             channel.close().syncUninterruptibly();
         }

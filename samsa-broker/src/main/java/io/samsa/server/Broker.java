@@ -21,6 +21,7 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.metrics.BrokerMetrics;
+import io.samsa.metrics.IdleRatio;
 import io.samsa.metrics.HttpEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -37,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -97,8 +97,8 @@ public final class Broker implements AutoCloseable {
     private void startComponents(BrokerConfig config, LongSupplier metricsClockMs) {
         // Bind first, on its own thread: Netty's start overlaps with opening storage and metadata, and a client that
         // connects early simply waits for the dispatcher.
-        ExecutorService requestThreads = Executors.newFixedThreadPool(config.getInt("num.io.threads"),
-                daemonThreads("samsa-request"));
+        RequestThreadPool requestThreads = new RequestThreadPool(config.getInt("num.io.threads"),
+                daemonThreads("samsa-request"), System::nanoTime);
         closeables.add(() -> shutdown(requestThreads));
         DeferredFrameHandler frames = new DeferredFrameHandler();
         closeables.add(frames::fail);
@@ -197,8 +197,11 @@ public final class Broker implements AutoCloseable {
                         System::currentTimeMillis), ListenerEndpoints.security(config)));
         if (httpAddress != null) {
             BrokerMetrics brokerMetrics = new BrokerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                    new BrokerMetrics.Sources(config.nodeId(), controller, replicas, groups, logs.logDirs(),
-                            metricsClockMs));
+                    new BrokerMetrics.Sources(config.nodeId(), controller, replicas, groups, transactions,
+                            logs.logDirs(), metricsClockMs));
+            brokerMetrics.threads(new IdleRatio(config.getInt("num.io.threads"), requestThreads::busyNanos,
+                    System::nanoTime), new IdleRatio(server.networkThreads(),
+                    () -> BrokerMetrics.cpuNanos(server.networkThreadIds()), System::nanoTime));
             closeables.add(brokerMetrics);
             RequestMetrics requestMetrics = new RequestMetrics(brokerMetrics.registry(), controller);
             brokerMetrics.beforeScrape(() -> requestMetrics.removeTopicsOtherThan(

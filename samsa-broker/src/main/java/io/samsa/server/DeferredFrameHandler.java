@@ -25,7 +25,14 @@ final class DeferredFrameHandler implements FrameHandler {
 
     @Override
     public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection) {
+        return handle(frame, connection, System.nanoTime());
+    }
+
+    @Override
+    public CompletableFuture<ResponseFrame> handle(ByteBuffer frame, ClientConnection connection,
+            long receivedNanos) {
         FrameHandler ready = target.getNow(null);
-        return ready != null ? ready.handle(frame, connection) : target.thenCompose(t -> t.handle(frame, connection));
+        return ready != null ? ready.handle(frame, connection, receivedNanos)
+                : target.thenCompose(t -> t.handle(frame, connection, receivedNanos));
     }
 }

@@ -55,6 +55,15 @@ class MetricsIT {
                     .isEqualTo(10.0);
             assertThat(afterProduce.sum("kafka_network_requestmetrics_totaltimems_count", "request", "Produce"))
                     .isEqualTo(10.0);
+            assertThat(afterProduce.sum("kafka_network_requestmetrics_requestqueuetimems_count", "request",
+                    "Produce")).isEqualTo(10.0);
+            assertThat(afterProduce.sum("kafka_network_requestmetrics_requestqueuetimems_sum", "request", "Produce"))
+                    .isNotNegative();
+            // Time-dependent, so only their range: fractions of the time since the previous scrape.
+            assertThat(afterProduce.value("kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent"))
+                    .isBetween(0.0, 1.0);
+            assertThat(afterProduce.value("kafka_network_socketserver_networkprocessoravgidlepercent"))
+                    .isBetween(0.0, 1.0);
             // The batches are stored as they arrived, so bytes in is exactly what the partitions hold.
             double logBytes = afterProduce.sum("kafka_log_log_size", "topic", "metered");
             assertThat(logBytes).isPositive();
@@ -109,6 +118,11 @@ class MetricsIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> broker.scrape().sum("jvm_gc_pause_seconds_count") > 0);
             Scrape withGroup = broker.scrape();
             assertDocumentedExactly(withGroup);
+            // Still read after a collection (a weakly held gauge object would have been collected: NaN).
+            assertThat(withGroup.value("kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent"))
+                    .isBetween(0.0, 1.0);
+            assertThat(withGroup.value("kafka_network_socketserver_networkprocessoravgidlepercent"))
+                    .isBetween(0.0, 1.0);
             // The commit created __consumer_offsets: its 50 partitions are hosted here too.
             assertThat(withGroup.value("kafka_server_replicamanager_partitioncount")).isEqualTo(52.0);
 
@@ -167,6 +181,72 @@ class MetricsIT {
             assertLag(later, "half", "lagged", 4, 6, 66.0);
             assertLag(later, "half", "lagged-gz", 7, 3, 63.0);
             assertLag(later, "done", "lagged", 10, 0, 0.0);
+        }
+    }
+
+    @Test
+    void rebalancesAndTransactionsAreCounted() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(Map.of("group.initial.rebalance.delay.ms", "0"))) {
+            broker.createTopic("events", 1, Map.of());
+            assertThat(broker.scrape().value("kafka_server_group_coordinator_metrics_group_completed_rebalance_count"))
+                    .isEqualTo(0.0);
+
+            // A classic group with one member completes one rebalance; its leaving completes none.
+            try (KafkaConsumer<String, String> classic = broker.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG,
+                    "classic-group", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"))) {
+                classic.subscribe(List.of("events"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    classic.poll(Duration.ofMillis(100));
+                    return !classic.assignment().isEmpty();
+                });
+            }
+            // A consumer-protocol group: the member's join bumps the group epoch, its leaving bumps it again.
+            try (KafkaConsumer<String, String> consumer = broker.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG,
+                    "consumer-group", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer"))) {
+                consumer.subscribe(List.of("events"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    consumer.poll(Duration.ofMillis(100));
+                    return !consumer.assignment().isEmpty();
+                });
+                assertThat(broker.scrape().value(
+                        "kafka_server_group_coordinator_metrics_consumer_group_rebalance_count")).isEqualTo(1.0);
+            }
+            Scrape afterGroups = broker.scrape();
+            assertThat(afterGroups.value("kafka_server_group_coordinator_metrics_group_completed_rebalance_count"))
+                    .isEqualTo(1.0);
+            assertThat(afterGroups.value("kafka_server_group_coordinator_metrics_consumer_group_rebalance_count"))
+                    .isEqualTo(2.0);
+
+            // Transactions: two committed, one aborted, one left open.
+            KafkaProducer<String, String> producer = broker.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    "metered-txn"));
+            producer.initTransactions();
+            for (boolean commit : new boolean[] {true, false, true}) {
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>("events", "k", "v")).get();
+                if (commit) {
+                    producer.commitTransaction();
+                } else {
+                    producer.abortTransaction();
+                }
+            }
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("events", "k", "open")).get();
+            // EndTxn is answered once the decision is written; completion follows the markers.
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.scrape()
+                    .value("samsa_transactions_committed_total") == 2.0);
+            Scrape open = broker.scrape();
+            assertThat(open.value("samsa_transactions_started_total")).isEqualTo(4.0);
+            assertThat(open.value("samsa_transactions_committed_total")).isEqualTo(2.0);
+            assertThat(open.value("samsa_transactions_aborted_total")).isEqualTo(1.0);
+            assertThat(open.value("samsa_transactions_ongoing")).isEqualTo(1.0);
+            producer.abortTransaction();
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.scrape()
+                    .value("samsa_transactions_aborted_total") == 2.0);
+            Scrape done = broker.scrape();
+            assertThat(done.value("samsa_transactions_started_total")).isEqualTo(4.0);
+            assertThat(done.value("samsa_transactions_committed_total")).isEqualTo(2.0);
+            assertThat(done.value("samsa_transactions_ongoing")).isEqualTo(0.0);
         }
     }
 

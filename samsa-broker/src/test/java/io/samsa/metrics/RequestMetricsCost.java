@@ -62,7 +62,7 @@ public final class RequestMetricsCost {
                 for (int t = 0; t < threads; t++) {
                     workers[t] = Thread.ofPlatform().start(() -> {
                         for (int i = 0; i < n; i++) {
-                            metrics.answered(request, response, 0);
+                            metrics.answered(request, response, 0, 0);
                         }
                     });
                 }

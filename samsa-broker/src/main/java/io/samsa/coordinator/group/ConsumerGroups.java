@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -45,6 +46,8 @@ final class ConsumerGroups {
     private final BiFunction<String, byte[], CompletableFuture<Void>> persist;
     private final Map<String, ServerAssignor> assignors = new LinkedHashMap<>();
     final Map<String, ConsumerGroup> groups = new HashMap<>();
+    /** Group epoch bumps: Kafka's consumer-group-rebalance-count. */
+    final LongAdder rebalances = new LongAdder();
 
     /**
      * @param topics every topic's partition count, as the metadata has it now
@@ -141,6 +144,7 @@ final class ConsumerGroups {
         }
         if (bump) {
             group.groupEpoch++;
+            rebalances.increment();
             LOG.info("Group {} moves to epoch {}", group.groupId, group.groupEpoch);
         }
         if (group.groupEpoch > group.assignmentEpoch) {
@@ -425,6 +429,7 @@ final class ConsumerGroups {
         group.target.remove(member.memberId);
         group.subscribedTopics = subscribedTopics(group);
         group.groupEpoch++;
+        rebalances.increment();
         if (group.members.isEmpty()) {
             group.emptySinceMs = clock.getAsLong();
         }

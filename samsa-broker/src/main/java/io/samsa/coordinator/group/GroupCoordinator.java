@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -100,6 +101,8 @@ public final class GroupCoordinator {
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<OffsetKey, CommittedOffset> offsets = new HashMap<>();
     private final ConsumerGroups consumerGroups;
+    /** Classic groups that reached Stable with their leader's assignment: Kafka's group-completed-rebalance-count. */
+    private final LongAdder completedClassicRebalances = new LongAdder();
     private final LongSupplier clock;
     private final PendingTransactionalOffsets pendingTransactionalOffsets = new PendingTransactionalOffsets();
     /**
@@ -477,6 +480,7 @@ public final class GroupCoordinator {
                         m.assignment = request.assignments().getOrDefault(m.memberId, new byte[0]);
                     }
                     group.state = GroupState.STABLE;
+                    completedClassicRebalances.increment();
                     int generation = group.generationId;
                     // The members learn their assignments once the group's record with them is durable.
                     persist(group.groupId, GroupRecords.classic(group)).whenComplete((ok, failure) ->
@@ -1077,5 +1081,15 @@ public final class GroupCoordinator {
 
     private static <T> CompletableFuture<T> done(T value) {
         return CompletableFuture.completedFuture(value);
+    }
+
+    /** Rebalances of classic groups completed since the start (the leader's SyncGroup made the group Stable). */
+    public long completedClassicRebalances() {
+        return completedClassicRebalances.sum();
+    }
+
+    /** Group epoch bumps of consumer-protocol groups since the start (each starts a rebalance of the group). */
+    public long consumerGroupRebalances() {
+        return consumerGroups.rebalances.sum();
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,9 @@ public final class TransactionCoordinator {
     private final ScheduledExecutorService scheduler;
     private final LongSupplier clock;
     private final Map<String, TransactionMetadata> transactions = new ConcurrentHashMap<>();
+    private final LongAdder started = new LongAdder();
+    private final LongAdder committed = new LongAdder();
+    private final LongAdder aborted = new LongAdder();
     /** Transactional ids whose next record is being written: they take no other change meanwhile. */
     private final Set<String> writing = new HashSet<>();
     /** Partitions still waiting for the marker of a prepared transaction. */
@@ -484,7 +488,8 @@ public final class TransactionCoordinator {
                     LOG.debug("Failed to write the state {} of {}: {}", next.state(), id, failure.getMessage());
                     return TxnError.valueOf(write.name());
                 }
-                transactions.put(id, next);
+                TransactionMetadata previous = transactions.put(id, next);
+                count(previous == null ? null : previous.state(), next.state());
                 return TxnError.NONE;
             }
         });
@@ -492,5 +497,39 @@ public final class TransactionCoordinator {
 
     private static <T> CompletableFuture<T> done(T value) {
         return CompletableFuture.completedFuture(value);
+    }
+
+    /** Counts a written state change: a transaction starts at Ongoing and ends at CompleteCommit or CompleteAbort. */
+    private void count(TransactionState before, TransactionState after) {
+        if (before == after) {
+            return; // a retried write of the same state (completion after a failed attempt) counts once
+        }
+        switch (after) {
+            case ONGOING -> started.increment();
+            case COMPLETE_COMMIT -> committed.increment();
+            case COMPLETE_ABORT -> aborted.increment();
+            default -> { }
+        }
+    }
+
+    /** Transactions started since the start of this broker (the first AddPartitionsToTxn or AddOffsetsToTxn). */
+    public long startedTransactions() {
+        return started.sum();
+    }
+
+    /** Transactions committed since the start of this broker (their markers written and completion recorded). */
+    public long committedTransactions() {
+        return committed.sum();
+    }
+
+    /** Transactions aborted since the start of this broker, by their producer or by the coordinator on timeout. */
+    public long abortedTransactions() {
+        return aborted.sum();
+    }
+
+    /** Transactional ids with a transaction begun and not yet complete (Ongoing, or committing/aborting). */
+    public long ongoingTransactions() {
+        return transactions.values().stream().filter(m -> m.state() == TransactionState.ONGOING
+                || m.state().isPrepare() || m.state() == TransactionState.PREPARE_EPOCH_FENCE).count();
     }
 }
