@@ -60,8 +60,10 @@ public final class Main {
             return 0;
         }
         Broker broker;
+        BrokerConfig config;
         try {
-            broker = Broker.start(BrokerConfig.parse(settings));
+            config = BrokerConfig.parse(settings);
+            broker = Broker.start(config);
         } catch (ConfigException e) {
             err.println("Invalid configuration:\n" + e.getMessage());
             return 2;
@@ -80,10 +82,8 @@ public final class Main {
                 + (listening.equals(broker.bootstrapServers()) ? "" : " (advertised as " + broker.bootstrapServers()
                         + ")")
                 + " with data in "
-                + String.join(", ", java.util.Arrays.stream(settings.getOrDefault("log.dirs",
-                        BrokerConfig.KEYS.get("log.dirs").defaultValue()).split(",")).map(String::trim)
-                        .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir).toAbsolutePath().normalize().toString())
-                        .toList())
+                + String.join(", ", config.dataDirs().stream()
+                        .map(dir -> dir.toAbsolutePath().normalize().toString()).toList())
                 + (broker.httpAddress() == null ? "" : "; metrics on http://" + broker.httpAddress().getHostString()
                         + ":" + broker.httpAddress().getPort() + "/metrics"));
         out.flush();
