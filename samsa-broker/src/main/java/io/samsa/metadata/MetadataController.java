@@ -1,5 +1,9 @@
 package io.samsa.metadata;
 
+import io.samsa.metadata.controller.BrokerLifecycleAgent;
+import io.samsa.metadata.controller.BrokerLifecycleControl;
+import io.samsa.metadata.controller.PeerContact;
+import io.samsa.metadata.controller.ReplicaPlacer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +56,8 @@ public final class MetadataController implements AutoCloseable {
     private final MetadataLog log;
     private final Settings settings;
     private final PartitionCapacity capacity;
+    private final BrokerLifecycleControl lifecycle;
+    private final ReplicaPlacer placer;
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService publisher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "samsa-metadata-publisher");
@@ -67,11 +74,29 @@ public final class MetadataController implements AutoCloseable {
     }
 
     public MetadataController(MetadataLog log, Settings settings, PartitionCapacity capacity) {
+        this(log, settings, capacity, new BrokerLifecycleControl(BrokerLifecycleControl.Settings.DEFAULT,
+                MetadataController::monotonicMs), RandomGenerator.getDefault());
+    }
+
+    /**
+     * @param lifecycle broker registrations, heartbeats and sessions; activated at once (one node: this controller is
+     *     the only one there is)
+     * @param placement where the replicas of a new partition start being chosen
+     */
+    public MetadataController(MetadataLog log, Settings settings, PartitionCapacity capacity,
+            BrokerLifecycleControl lifecycle, RandomGenerator placement) {
         this.log = log;
         this.settings = settings;
         this.capacity = capacity;
+        this.lifecycle = lifecycle;
+        this.placer = new ReplicaPlacer(placement);
         this.committed = MetadataImage.EMPTY.apply(log.readAll());
         this.published = committed;
+        lifecycle.activate(committed, PeerContact.NONE);
+    }
+
+    private static long monotonicMs() {
+        return System.nanoTime() / 1_000_000;
     }
 
     /** num.partitions: the partition count of a topic created without one. */
@@ -103,6 +128,54 @@ public final class MetadataController implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         return commit(List.of(new MetadataRecord.BrokerRegistration(brokerId, host, port, null))).thenApply(i -> null);
+    }
+
+    /** Registers a broker process (see {@link BrokerLifecycleControl#register}); completes with its broker epoch. */
+    public synchronized CompletableFuture<Long> registerBroker(BrokerLifecycleControl.Registration registration) {
+        return decide(lifecycle.register(committed, registration));
+    }
+
+    /** A broker's heartbeat (see {@link BrokerLifecycleControl#heartbeat}); completes once its changes are committed. */
+    public synchronized CompletableFuture<BrokerLifecycleControl.HeartbeatReply> brokerHeartbeat(
+            BrokerLifecycleControl.Heartbeat heartbeat) {
+        return decide(lifecycle.heartbeat(committed, heartbeat));
+    }
+
+    /** Fences the brokers whose session ended (call once per heartbeat interval); completes once committed. */
+    public synchronized CompletableFuture<Void> expireBrokerSessions() {
+        List<MetadataRecord> records = lifecycle.expireSessions(committed);
+        return records.isEmpty() ? CompletableFuture.completedFuture(null) : commit(records).thenApply(i -> null);
+    }
+
+    /** The channel through which a broker in this process reaches this controller. */
+    public BrokerLifecycleAgent.ControllerChannel localChannel() {
+        return new BrokerLifecycleAgent.ControllerChannel() {
+            @Override
+            public CompletableFuture<Long> register(BrokerLifecycleControl.Registration registration) {
+                try {
+                    return registerBroker(registration);
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+
+            @Override
+            public CompletableFuture<BrokerLifecycleControl.HeartbeatReply> heartbeat(
+                    BrokerLifecycleControl.Heartbeat heartbeat) {
+                try {
+                    return brokerHeartbeat(heartbeat);
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+        };
+    }
+
+    private <T> CompletableFuture<T> decide(BrokerLifecycleControl.Decision<T> decision) {
+        if (decision.records().isEmpty()) {
+            return CompletableFuture.completedFuture(decision.reply());
+        }
+        return commit(decision.records()).thenApply(image -> decision.reply());
     }
 
     /**
@@ -143,8 +216,7 @@ public final class MetadataController implements AutoCloseable {
         List<MetadataRecord> records = new ArrayList<>();
         records.add(new MetadataRecord.Topic(name, topicId));
         for (int p = 0; p < replicaLists.size(); p++) {
-            List<Integer> replicas = replicaLists.get(p);
-            records.add(new MetadataRecord.Partition(topicId, p, replicas, replicas, replicas.get(0), 0));
+            records.add(newPartition(topicId, p, replicaLists.get(p), !assignments.isEmpty()));
         }
         configs.forEach((key, value) -> records.add(
                 new MetadataRecord.Config(ConfigResource.Type.TOPIC, name, key, value.trim())));
@@ -218,20 +290,37 @@ public final class MetadataController implements AutoCloseable {
             throw new MetadataException(MetadataException.Kind.INVALID_REPLICATION_FACTOR,
                     "Replication factor must be larger than 0, or -1 to use the default value.");
         }
-        List<Integer> brokerIds = new ArrayList<>(committed.brokers().keySet());
-        if (rf > brokerIds.size()) {
-            throw new MetadataException(MetadataException.Kind.INVALID_REPLICATION_FACTOR,
-                    "Unable to replicate the partition " + rf + " time(s): The target replication factor of " + rf
-                            + " cannot be reached because only " + brokerIds.size() + " broker(s) are registered.");
+        return place(0, count, rf);
+    }
+
+    /** Replica lists for new partitions, spread over the active brokers (see {@link ReplicaPlacer}). */
+    private List<List<Integer>> place(int firstPartition, int count, int rf) {
+        List<Integer> active = new ArrayList<>();
+        List<Integer> inactive = new ArrayList<>();
+        committed.brokers().values().forEach(b -> (b.active() ? active : inactive).add(b.brokerId()));
+        return placer.place(firstPartition, count, rf, active, inactive);
+    }
+
+    /**
+     * A new partition: its ISR is its active replicas, the first of them leads. None active is refused as Kafka does
+     * (the placer never leaves a partition without an active replica).
+     */
+    private MetadataRecord.Partition newPartition(UUID topicId, int partition, List<Integer> replicas,
+            boolean manual) {
+        List<Integer> isr = replicas.stream().filter(id -> {
+            MetadataImage.BrokerImage broker = committed.brokers().get(id);
+            return broker != null && broker.active();
+        }).toList();
+        if (isr.isEmpty()) {
+            throw manual
+                    ? new MetadataException(MetadataException.Kind.INVALID_REPLICA_ASSIGNMENT, "All brokers specified"
+                            + " in the manual partition assignment for partition " + partition + " are fenced or in"
+                            + " controlled shutdown.")
+                    : new MetadataException(MetadataException.Kind.INVALID_REPLICATION_FACTOR, "Unable to replicate"
+                            + " the partition " + replicas.size() + " time(s): All brokers are currently fenced or in"
+                            + " controlled shutdown.");
         }
-        for (int p = 0; p < count; p++) {
-            List<Integer> replicas = new ArrayList<>(rf);
-            for (int r = 0; r < rf; r++) {
-                replicas.add(brokerIds.get((p + r) % brokerIds.size()));
-            }
-            result.add(replicas);
-        }
-        return result;
+        return new MetadataRecord.Partition(topicId, partition, replicas, isr, isr.getFirst(), 0);
     }
 
     private List<Integer> checkReplicas(List<Integer> replicas) {
@@ -327,7 +416,7 @@ public final class MetadataController implements AutoCloseable {
         }
         int rf = topic.partitions().get(0).replicas().size();
         List<MetadataRecord> records = new ArrayList<>();
-        List<Integer> brokerIds = new ArrayList<>(committed.brokers().keySet());
+        List<List<Integer>> placed = assignments != null ? null : place(current, added, rf);
         List<List<Integer>> replicaLists = new ArrayList<>(added);
         for (int i = 0; i < added; i++) {
             List<Integer> replicas;
@@ -340,14 +429,10 @@ public final class MetadataController implements AutoCloseable {
                                     + rf + " replica(s).");
                 }
             } else {
-                replicas = new ArrayList<>(rf);
-                for (int r = 0; r < rf; r++) {
-                    replicas.add(brokerIds.get((current + i + r) % brokerIds.size()));
-                }
+                replicas = placed.get(i);
             }
             replicaLists.add(replicas);
-            records.add(new MetadataRecord.Partition(topic.topicId(), current + i, replicas, replicas,
-                    replicas.get(0), 0));
+            records.add(newPartition(topic.topicId(), current + i, replicas, assignments != null));
         }
         checkCapacity(replicaLists);
         return validateOnly ? CompletableFuture.completedFuture(null) : commit(records).thenApply(i -> null);

@@ -19,7 +19,13 @@ public class MetadataException extends RuntimeException {
         INVALID_REQUEST,
         POLICY_VIOLATION,
         /** The metadata log's disk refused the write (full, read-only, failing): nothing was committed. */
-        KAFKA_STORAGE_ERROR
+        KAFKA_STORAGE_ERROR,
+        /** A broker named an epoch that is not its current one (it was replaced, or the request is late). */
+        STALE_BROKER_EPOCH,
+        /** Another live process is registered with that broker id. */
+        DUPLICATE_BROKER_REGISTRATION,
+        /** A heartbeat came from a broker id that never registered. */
+        BROKER_ID_NOT_REGISTERED
     }
 
     private final Kind kind;

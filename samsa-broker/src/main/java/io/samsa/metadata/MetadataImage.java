@@ -13,15 +13,67 @@ import java.util.UUID;
  */
 public final class MetadataImage {
 
-    /** A partition's replica assignment and leadership. */
+    /**
+     * A partition's replica assignment and leadership.
+     *
+     * @param leader the leader's broker id, or {@link #NO_LEADER}
+     * @param partitionEpoch counts the changes of leader or ISR; a {@link MetadataRecord.PartitionChange} names the
+     *     epoch it expects
+     */
     public record PartitionImage(int partition, List<Integer> replicas, List<Integer> isr, int leader,
-            int leaderEpoch) {}
+            int leaderEpoch, int partitionEpoch) {
+
+        /** A partition as created, at partition epoch 0. */
+        public PartitionImage(int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch) {
+            this(partition, replicas, isr, leader, leaderEpoch, 0);
+        }
+    }
+
+    /** The leader of a partition that has none (Kafka's -1). */
+    public static final int NO_LEADER = -1;
 
     /** A topic and its partitions, ordered by index. */
     public record TopicImage(String name, UUID topicId, Map<Integer, PartitionImage> partitions) {}
 
-    /** A registered broker. */
-    public record BrokerImage(int brokerId, String host, int port, String rack) {}
+    /**
+     * A registered broker.
+     *
+     * @param host where clients reach it: its first endpoint's host
+     * @param incarnationId the process that registered, or null for a registration from before broker epochs
+     * @param brokerEpoch the epoch of that registration, or -1 for one from before broker epochs
+     * @param fenced whether it may not lead partitions (its session ended, or it has not caught up yet)
+     * @param inControlledShutdown whether it is shutting down: it leads nothing and is not chosen as a leader
+     * @param endpoints its advertised address on every listener, main one first
+     */
+    public record BrokerImage(int brokerId, String host, int port, String rack, UUID incarnationId, long brokerEpoch,
+            boolean fenced, boolean inControlledShutdown, List<MetadataRecord.BrokerEndpoint> endpoints) {
+
+        /** A broker registered before broker epochs: always unfenced, one endpoint. */
+        public BrokerImage(int brokerId, String host, int port, String rack) {
+            this(brokerId, host, port, rack, null, -1, false, false,
+                    List.of(new MetadataRecord.BrokerEndpoint("", host, port)));
+        }
+
+        /** Whether it may lead partitions and take new replicas: unfenced and not shutting down. */
+        public boolean active() {
+            return !fenced && !inControlledShutdown;
+        }
+
+        /** Its endpoint on that listener, or null. */
+        public MetadataRecord.BrokerEndpoint endpoint(String listener) {
+            for (MetadataRecord.BrokerEndpoint e : endpoints) {
+                if (e.listener().equals(listener)) {
+                    return e;
+                }
+            }
+            return null;
+        }
+
+        BrokerImage withState(boolean fenced, boolean inControlledShutdown) {
+            return new BrokerImage(brokerId, host, port, rack, incarnationId, brokerEpoch, fenced,
+                    inControlledShutdown, endpoints);
+        }
+    }
 
     public static final MetadataImage EMPTY =
             new MetadataImage(Map.of(), Map.of(), Map.of(), Map.of(), 0L, Map.of(), Map.of());
@@ -66,6 +118,18 @@ public final class MetadataImage {
 
     public Map<Integer, BrokerImage> brokers() {
         return brokers;
+    }
+
+    /**
+     * The epoch a new broker registration gets: above every epoch handed out so far (brokers are never removed from
+     * the image, so the largest epoch in it is the largest ever handed out).
+     */
+    public long nextBrokerEpoch() {
+        long max = -1;
+        for (BrokerImage broker : brokers.values()) {
+            max = Math.max(max, broker.brokerEpoch());
+        }
+        return max + 1;
     }
 
     /** Topics by name, in name order. */
@@ -141,6 +205,47 @@ public final class MetadataImage {
                 case MetadataRecord.RemoveAccessControlEntry r -> {
                     newAcls = newAcls == null ? new java.util.LinkedHashMap<>(acls) : newAcls;
                     newAcls.remove(r.id());
+                }
+                case MetadataRecord.RegisterBroker r -> {
+                    BrokerImage existing = newBrokers.get(r.brokerId());
+                    if (existing == null || r.brokerEpoch() >= existing.brokerEpoch()) {
+                        boolean amend = existing != null && r.brokerEpoch() == existing.brokerEpoch();
+                        MetadataRecord.BrokerEndpoint main = r.endpoints().getFirst();
+                        newBrokers.put(r.brokerId(), new BrokerImage(r.brokerId(), main.host(), main.port(), r.rack(),
+                                r.incarnationId(), r.brokerEpoch(), !amend || existing.fenced(),
+                                amend && existing.inControlledShutdown(), r.endpoints()));
+                    }
+                }
+                case MetadataRecord.FenceBroker r -> {
+                    BrokerImage existing = newBrokers.get(r.brokerId());
+                    if (existing != null && existing.brokerEpoch() == r.brokerEpoch()) {
+                        newBrokers.put(r.brokerId(), existing.withState(true, false));
+                    }
+                }
+                case MetadataRecord.UnfenceBroker r -> {
+                    BrokerImage existing = newBrokers.get(r.brokerId());
+                    if (existing != null && existing.brokerEpoch() == r.brokerEpoch()) {
+                        newBrokers.put(r.brokerId(), existing.withState(false, existing.inControlledShutdown()));
+                    }
+                }
+                case MetadataRecord.BrokerControlledShutdown r -> {
+                    BrokerImage existing = newBrokers.get(r.brokerId());
+                    if (existing != null && existing.brokerEpoch() == r.brokerEpoch()) {
+                        newBrokers.put(r.brokerId(), existing.withState(existing.fenced(), true));
+                    }
+                }
+                case MetadataRecord.PartitionChange r -> {
+                    TopicImage topic = byId.get(r.topicId());
+                    if (topic == null) {
+                        break; // deleted since the change was computed: nothing to change
+                    }
+                    TreeMap<Integer, PartitionImage> partitions = changedPartitions.computeIfAbsent(r.topicId(),
+                            id -> new TreeMap<>(topic.partitions()));
+                    PartitionImage current = partitions.get(r.partition());
+                    if (current != null && current.partitionEpoch() == r.expectedPartitionEpoch()) {
+                        partitions.put(r.partition(), new PartitionImage(r.partition(), current.replicas(), r.isr(),
+                                r.leader(), r.leaderEpoch(), current.partitionEpoch() + 1));
+                    }
                 }
                 case MetadataRecord.Config r -> {
                     ConfigResource resource = new ConfigResource(r.resourceType(), r.resourceName());

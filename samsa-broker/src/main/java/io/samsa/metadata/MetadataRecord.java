@@ -56,4 +56,48 @@ public sealed interface MetadataRecord {
 
     /** An ACL was deleted. */
     record RemoveAccessControlEntry(UUID id) implements MetadataRecord {}
+
+    /** Where clients reach a broker on one of its listeners (not a record by itself: part of {@link RegisterBroker}). */
+    record BrokerEndpoint(String listener, String host, int port) {}
+
+    /**
+     * A broker process registered: a new incarnation (one per process start) gets a new broker epoch, and starts
+     * fenced; the same incarnation registering again keeps its epoch. Applied only when {@code brokerEpoch} is at least
+     * the epoch the image holds for that broker, so a deposed controller's late write cannot replace a newer one.
+     *
+     * @param endpoints the advertised address of every listener; the first is the broker's main address
+     * @param rack null when none is configured
+     */
+    record RegisterBroker(int brokerId, UUID incarnationId, long brokerEpoch, List<BrokerEndpoint> endpoints,
+            String rack) implements MetadataRecord {
+
+        public RegisterBroker {
+            endpoints = List.copyOf(endpoints);
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("a broker registers at least one endpoint");
+            }
+        }
+    }
+
+    /** The broker's session ended (expired, or its shutdown completed). Ignored unless the epoch is current. */
+    record FenceBroker(int brokerId, long brokerEpoch) implements MetadataRecord {}
+
+    /** The broker caught up with the metadata and may lead partitions. Ignored unless the epoch is current. */
+    record UnfenceBroker(int brokerId, long brokerEpoch) implements MetadataRecord {}
+
+    /** The broker asked to shut down: it leads nothing from now on. Ignored unless the epoch is current. */
+    record BrokerControlledShutdown(int brokerId, long brokerEpoch) implements MetadataRecord {}
+
+    /**
+     * A partition's leader or ISR changed. Applied only if the partition's epoch is {@code expectedPartitionEpoch};
+     * applying it increments that epoch. A deposed controller's change, computed from an image that is no longer
+     * current, thus changes nothing.
+     */
+    record PartitionChange(UUID topicId, int partition, int expectedPartitionEpoch, int leader, int leaderEpoch,
+            List<Integer> isr) implements MetadataRecord {
+
+        public PartitionChange {
+            isr = List.copyOf(isr);
+        }
+    }
 }

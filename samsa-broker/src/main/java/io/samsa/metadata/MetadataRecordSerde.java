@@ -25,6 +25,11 @@ public final class MetadataRecordSerde {
     private static final byte REMOVE_SCRAM_CREDENTIAL = 8;
     private static final byte ACL = 9;
     private static final byte REMOVE_ACL = 10;
+    private static final byte REGISTER_BROKER = 11;
+    private static final byte FENCE_BROKER = 12;
+    private static final byte UNFENCE_BROKER = 13;
+    private static final byte BROKER_CONTROLLED_SHUTDOWN = 14;
+    private static final byte PARTITION_CHANGE = 15;
     private static final byte VERSION = 0;
 
     private MetadataRecordSerde() {}
@@ -98,6 +103,43 @@ public final class MetadataRecordSerde {
                     out.writeUTF(r.name());
                     writeNullable(out, r.value());
                 }
+                case MetadataRecord.RegisterBroker r -> {
+                    header(out, REGISTER_BROKER);
+                    out.writeInt(r.brokerId());
+                    writeUuid(out, r.incarnationId());
+                    out.writeLong(r.brokerEpoch());
+                    out.writeInt(r.endpoints().size());
+                    for (MetadataRecord.BrokerEndpoint e : r.endpoints()) {
+                        out.writeUTF(e.listener());
+                        out.writeUTF(e.host());
+                        out.writeInt(e.port());
+                    }
+                    writeNullable(out, r.rack());
+                }
+                case MetadataRecord.FenceBroker r -> {
+                    header(out, FENCE_BROKER);
+                    out.writeInt(r.brokerId());
+                    out.writeLong(r.brokerEpoch());
+                }
+                case MetadataRecord.UnfenceBroker r -> {
+                    header(out, UNFENCE_BROKER);
+                    out.writeInt(r.brokerId());
+                    out.writeLong(r.brokerEpoch());
+                }
+                case MetadataRecord.BrokerControlledShutdown r -> {
+                    header(out, BROKER_CONTROLLED_SHUTDOWN);
+                    out.writeInt(r.brokerId());
+                    out.writeLong(r.brokerEpoch());
+                }
+                case MetadataRecord.PartitionChange r -> {
+                    header(out, PARTITION_CHANGE);
+                    writeUuid(out, r.topicId());
+                    out.writeInt(r.partition());
+                    out.writeInt(r.expectedPartitionEpoch());
+                    out.writeInt(r.leader());
+                    out.writeInt(r.leaderEpoch());
+                    writeInts(out, r.isr());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -128,6 +170,13 @@ public final class MetadataRecordSerde {
                     in.readByte(), in.readUTF(), in.readUTF(), in.readByte(), in.readByte());
             case REMOVE_ACL -> new MetadataRecord.RemoveAccessControlEntry(readUuid(in));
             case REMOVE_SCRAM_CREDENTIAL -> new MetadataRecord.RemoveUserScramCredential(in.readUTF(), in.readByte());
+            case REGISTER_BROKER -> new MetadataRecord.RegisterBroker(in.readInt(), readUuid(in), in.readLong(),
+                    readEndpoints(in), readNullable(in));
+            case FENCE_BROKER -> new MetadataRecord.FenceBroker(in.readInt(), in.readLong());
+            case UNFENCE_BROKER -> new MetadataRecord.UnfenceBroker(in.readInt(), in.readLong());
+            case BROKER_CONTROLLED_SHUTDOWN -> new MetadataRecord.BrokerControlledShutdown(in.readInt(), in.readLong());
+            case PARTITION_CHANGE -> new MetadataRecord.PartitionChange(readUuid(in), in.readInt(), in.readInt(),
+                    in.readInt(), in.readInt(), readInts(in));
             default -> throw new IOException("unknown metadata record type " + type);
         };
     }
@@ -185,5 +234,17 @@ public final class MetadataRecordSerde {
             values.add(in.readInt());
         }
         return values;
+    }
+
+    private static List<MetadataRecord.BrokerEndpoint> readEndpoints(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 1 || n > 1_000) {
+            throw new IOException("invalid endpoint count " + n);
+        }
+        List<MetadataRecord.BrokerEndpoint> endpoints = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            endpoints.add(new MetadataRecord.BrokerEndpoint(in.readUTF(), in.readUTF(), in.readInt()));
+        }
+        return endpoints;
     }
 }

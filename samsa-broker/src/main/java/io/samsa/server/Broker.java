@@ -19,6 +19,8 @@ import io.samsa.metadata.ConfigResource;
 import io.samsa.metadata.LocalMetadataLog;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
+import io.samsa.metadata.MetadataRecord;
+import io.samsa.metadata.controller.BrokerLifecycleControl;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.metrics.BrokerMetrics;
 import io.samsa.metrics.IdleRatio;
@@ -45,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +124,11 @@ public final class Broker implements AutoCloseable {
         AtomicReference<LogManager> logsOpened = new AtomicReference<>();
         MetadataController controller = metadata = new MetadataController(metadataLog, new MetadataController.Settings(
                 config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
-                new HostingCapacity(OpenFileBudget.ofThisProcess(), logsOpened::get));
+                new HostingCapacity(OpenFileBudget.ofThisProcess(), logsOpened::get), new BrokerLifecycleControl(
+                        new BrokerLifecycleControl.Settings(config.getInt("broker.session.timeout.ms"),
+                                config.getInt("broker.heartbeat.interval.ms"), Boolean.parseBoolean(
+                                        config.topicDefaultSettings().get("unclean.leader.election.enable"))),
+                        () -> System.nanoTime() / 1_000_000), RandomGenerator.getDefault());
 
         TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
         MetadataImage image = controller.image();
@@ -187,7 +194,18 @@ public final class Broker implements AutoCloseable {
         String registered = config.interBrokerListener();
         BrokerIdentity.Endpoint first = endpoints.getOrDefault(registered, endpoints.values().iterator().next());
         identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), first.host(), first.port(), endpoints);
-        controller.registerBroker(config.nodeId(), first.host(), first.port()).join();
+        String main = endpoints.containsKey(registered) ? registered : endpoints.keySet().iterator().next();
+        List<MetadataRecord.BrokerEndpoint> advertised = new ArrayList<>();
+        advertised.add(new MetadataRecord.BrokerEndpoint(main, first.host(), first.port()));
+        endpoints.forEach((name, e) -> {
+            if (!name.equals(main)) {
+                advertised.add(new MetadataRecord.BrokerEndpoint(name, e.host(), e.port()));
+            }
+        });
+        BrokerLifecycle lifecycle = BrokerLifecycle.start(controller, config.nodeId(), advertised, null,
+                config.getInt("broker.heartbeat.interval.ms"));
+        // Closed before the controller and logs; the controlled shutdown itself is registered last, below.
+        closeables.add(lifecycle::stop);
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet(),
                         SecurityKeys.sensitive(config.values().keySet())),
@@ -216,6 +234,8 @@ public final class Broker implements AutoCloseable {
             server.close();
             shutdown(requestThreads);
         });
+        // Before the listeners close: leaderships move to other brokers while this one still answers clients.
+        closeables.add(lifecycle);
         if (metrics.get() != null) {
             // Closed before anything else: /ready turns 503 before anything stops.
             closeables.add(() -> metrics.get().notReady("stopping"));

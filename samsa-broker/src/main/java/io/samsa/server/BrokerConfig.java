@@ -43,6 +43,10 @@ public final class BrokerConfig {
 
     static {
         key("node.id", Type.INT, "1", 0, Integer.MAX_VALUE, "Id of this broker");
+        key("broker.heartbeat.interval.ms", Type.INT, "100", 1, Integer.MAX_VALUE,
+                "How often the broker heartbeats the controller (and the controller checks sessions)");
+        key("broker.session.timeout.ms", Type.INT, "1000", 1, Integer.MAX_VALUE,
+                "A broker not heard from for this long is fenced and its partitions get new leaders");
         key("listeners", Type.STRING, "PLAINTEXT://127.0.0.1:9092", 0, 0,
                 "Listeners as NAME://host:port, comma-separated (an empty host binds all addresses)");
         key("advertised.listeners", Type.STRING, "", 0, 0,
