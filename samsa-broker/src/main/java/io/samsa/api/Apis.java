@@ -123,6 +123,9 @@ public final class Apis {
                         new TxnOffsetCommitHandler(s.groups(), s.transactions(), s.metadata(), s.offsetsTopic()))
                 .register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, new DescribeTransactionsHandler(s.transactions()))
                 .register(ApiKeys.LIST_TRANSACTIONS, 0, new ListTransactionsHandler(s.transactions()))
+                .register(ApiKeys.BROKER_REGISTRATION, 0,
+                        BrokerLifecycleHandlers.registration(s.metadata(), s.identity()))
+                .register(ApiKeys.BROKER_HEARTBEAT, 0, BrokerLifecycleHandlers.heartbeat(s.metadata()))
                 .register(ApiKeys.WRITE_TXN_MARKERS, 1,
                         new WriteTxnMarkersHandler(new TransactionMarkers(s.replicas(), s.groups())))
                 .build();

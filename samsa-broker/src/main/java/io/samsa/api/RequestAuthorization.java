@@ -111,6 +111,8 @@ final class RequestAuthorization {
         CHECKS.put(ApiKeys.LIST_GROUPS, m -> List.of(cluster(Acl.Operation.DESCRIBE)));
         CHECKS.put(ApiKeys.LIST_TRANSACTIONS, m -> List.of(cluster(Acl.Operation.DESCRIBE)));
         CHECKS.put(ApiKeys.WRITE_TXN_MARKERS, m -> List.of(cluster(Acl.Operation.CLUSTER_ACTION)));
+        CHECKS.put(ApiKeys.BROKER_REGISTRATION, m -> List.of(cluster(Acl.Operation.CLUSTER_ACTION)));
+        CHECKS.put(ApiKeys.BROKER_HEARTBEAT, m -> List.of(cluster(Acl.Operation.CLUSTER_ACTION)));
         CHECKS.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, m -> List.of(cluster(Acl.Operation.ALTER)));
         CHECKS.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, m -> List.of(cluster(Acl.Operation.DESCRIBE)));
         CHECKS.put(ApiKeys.DELETE_RECORDS, m -> ((DeleteRecordsRequestData) m).topics().stream()
