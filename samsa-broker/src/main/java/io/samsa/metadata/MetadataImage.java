@@ -184,7 +184,7 @@ public final class MetadataImage {
                     }
                     changedPartitions.computeIfAbsent(r.topicId(), id -> new TreeMap<>(topic.partitions()))
                             .put(r.partition(), new PartitionImage(r.partition(), r.replicas(), r.isr(), r.leader(),
-                                    r.leaderEpoch()));
+                                    r.leaderEpoch(), r.partitionEpoch()));
                 }
                 case MetadataRecord.RemoveTopic r -> {
                     TopicImage topic = byId.remove(r.topicId());
@@ -268,6 +268,33 @@ public final class MetadataImage {
         return new MetadataImage(Collections.unmodifiableMap(newBrokers), Collections.unmodifiableMap(byName),
                 Collections.unmodifiableMap(byId), Collections.unmodifiableMap(newConfigs), nextProducerIds, scram,
                 newAcls == null ? acls : Collections.unmodifiableMap(newAcls));
+    }
+
+    /**
+     * The records that rebuild this broker exactly as it is, epoch and state included (for a snapshot of the image):
+     * a registration from before broker epochs as such, otherwise its registration followed by what it is now.
+     */
+    public static List<MetadataRecord> records(BrokerImage broker) {
+        if (broker.incarnationId() == null) {
+            return List.of(new MetadataRecord.BrokerRegistration(broker.brokerId(), broker.host(), broker.port(),
+                    broker.rack()));
+        }
+        List<MetadataRecord> records = new java.util.ArrayList<>(3);
+        records.add(new MetadataRecord.RegisterBroker(broker.brokerId(), broker.incarnationId(), broker.brokerEpoch(),
+                broker.endpoints(), broker.rack()));
+        if (!broker.fenced()) {
+            records.add(new MetadataRecord.UnfenceBroker(broker.brokerId(), broker.brokerEpoch()));
+        }
+        if (broker.inControlledShutdown()) {
+            records.add(new MetadataRecord.BrokerControlledShutdown(broker.brokerId(), broker.brokerEpoch()));
+        }
+        return records;
+    }
+
+    /** The record that rebuilds this partition exactly as it is, partition epoch included (for a snapshot). */
+    public static MetadataRecord.Partition record(UUID topicId, PartitionImage p) {
+        return new MetadataRecord.Partition(topicId, p.partition(), p.replicas(), p.isr(), p.leader(), p.leaderEpoch(),
+                p.partitionEpoch());
     }
 
     /** A copy of the credentials with one set (or removed, for null); a user without credentials is dropped. */

@@ -15,13 +15,23 @@ public sealed interface MetadataRecord {
     /** A topic was created. */
     record Topic(String name, UUID topicId) implements MetadataRecord {}
 
-    /** A partition was created (with a new topic, or by CreatePartitions). */
+    /**
+     * A partition was created (with a new topic, or by CreatePartitions), or, in a snapshot, a partition as it is.
+     *
+     * @param partitionEpoch 0 for a new partition; a snapshot carries the partition's current epoch
+     */
     record Partition(UUID topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader,
-            int leaderEpoch) implements MetadataRecord {
+            int leaderEpoch, int partitionEpoch) implements MetadataRecord {
 
         public Partition {
             replicas = List.copyOf(replicas);
             isr = List.copyOf(isr);
+        }
+
+        /** A new partition, at partition epoch 0. */
+        public Partition(UUID topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader,
+                int leaderEpoch) {
+            this(topicId, partition, replicas, isr, leader, leaderEpoch, 0);
         }
     }
 

@@ -31,6 +31,8 @@ public final class MetadataRecordSerde {
     private static final byte BROKER_CONTROLLED_SHUTDOWN = 14;
     private static final byte PARTITION_CHANGE = 15;
     private static final byte VERSION = 0;
+    /** The version of {@link MetadataRecord.Partition} that carries a partition epoch. */
+    private static final byte PARTITION_WITH_EPOCH = 1;
 
     private MetadataRecordSerde() {}
 
@@ -51,13 +53,18 @@ public final class MetadataRecordSerde {
                     writeUuid(out, r.topicId());
                 }
                 case MetadataRecord.Partition r -> {
-                    header(out, PARTITION);
+                    // Version 1 adds the partition epoch; a new partition (epoch 0) keeps version 0's bytes.
+                    out.writeByte(PARTITION);
+                    out.writeByte(r.partitionEpoch() == 0 ? VERSION : PARTITION_WITH_EPOCH);
                     writeUuid(out, r.topicId());
                     out.writeInt(r.partition());
                     writeInts(out, r.replicas());
                     writeInts(out, r.isr());
                     out.writeInt(r.leader());
                     out.writeInt(r.leaderEpoch());
+                    if (r.partitionEpoch() != 0) {
+                        out.writeInt(r.partitionEpoch());
+                    }
                 }
                 case MetadataRecord.RemoveTopic r -> {
                     header(out, REMOVE_TOPIC);
@@ -151,6 +158,10 @@ public final class MetadataRecordSerde {
     public static MetadataRecord deserialize(DataInputStream in) throws IOException {
         byte type = in.readByte();
         byte version = in.readByte();
+        if (type == PARTITION && version == PARTITION_WITH_EPOCH) {
+            return new MetadataRecord.Partition(readUuid(in), in.readInt(), readInts(in), readInts(in), in.readInt(),
+                    in.readInt(), in.readInt());
+        }
         if (version != VERSION) {
             throw new IOException("unknown version " + version + " of metadata record type " + type);
         }

@@ -98,4 +98,40 @@ class MetadataLifecycleRecordsTest {
                 new MetadataRecord.PartitionChange(TOPIC, 0, 1, 1, 2, List.of(1))));
         assertThat(deleted.topics()).isEmpty();
     }
+
+    @Test
+    void aPartitionRecordCarriesItsEpochOnlyWhenThereIsOne() throws IOException {
+        MetadataRecord.Partition created = new MetadataRecord.Partition(TOPIC, 0, List.of(1), List.of(1), 1, 0);
+        assertThat(MetadataRecordSerde.serialize(created)[1]).as("version 0, as before partition epochs").isZero();
+        MetadataRecord.Partition snapshot = new MetadataRecord.Partition(TOPIC, 0, List.of(1, 2), List.of(2), 2, 4,
+                9);
+        byte[] bytes = MetadataRecordSerde.serialize(snapshot);
+        assertThat(bytes[1]).isEqualTo((byte) 1);
+        assertThat(MetadataRecordSerde.deserialize(new DataInputStream(new ByteArrayInputStream(bytes))))
+                .isEqualTo(snapshot);
+    }
+
+    @Test
+    void theSnapshotRecordsOfBrokersAndPartitionsRebuildThemExactly() {
+        MetadataImage image = MetadataImage.EMPTY.apply(List.of(
+                new MetadataRecord.BrokerRegistration(9, "old", 9092, null),
+                new MetadataRecord.RegisterBroker(1, INCARNATION, 5, ENDPOINTS, "rack-a"),
+                new MetadataRecord.RegisterBroker(2, UUID.randomUUID(), 6, ENDPOINTS, null),
+                new MetadataRecord.UnfenceBroker(2, 6),
+                new MetadataRecord.RegisterBroker(3, UUID.randomUUID(), 7, ENDPOINTS, null),
+                new MetadataRecord.UnfenceBroker(3, 7), new MetadataRecord.BrokerControlledShutdown(3, 7),
+                new MetadataRecord.Topic("t", TOPIC),
+                new MetadataRecord.Partition(TOPIC, 0, List.of(1, 2), List.of(1, 2), 1, 0),
+                new MetadataRecord.PartitionChange(TOPIC, 0, 0, 2, 1, List.of(2)),
+                new MetadataRecord.PartitionChange(TOPIC, 0, 1, 2, 1, List.of(2, 1))));
+        List<MetadataRecord> snapshot = new java.util.ArrayList<>();
+        image.brokers().values().forEach(b -> snapshot.addAll(MetadataImage.records(b)));
+        snapshot.add(new MetadataRecord.Topic("t", TOPIC));
+        image.topic(TOPIC).partitions().values().forEach(p -> snapshot.add(MetadataImage.record(TOPIC, p)));
+        MetadataImage rebuilt = MetadataImage.EMPTY.apply(snapshot);
+        assertThat(rebuilt.brokers()).isEqualTo(image.brokers());
+        assertThat(rebuilt.topic(TOPIC)).isEqualTo(image.topic(TOPIC));
+        assertThat(rebuilt.topic(TOPIC).partitions().get(0).partitionEpoch()).isEqualTo(2);
+        assertThat(rebuilt.nextBrokerEpoch()).isEqualTo(8);
+    }
 }
