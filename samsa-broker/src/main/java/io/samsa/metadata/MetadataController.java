@@ -147,13 +147,19 @@ public final class MetadataController implements AutoCloseable {
         return records.isEmpty() ? CompletableFuture.completedFuture(null) : commit(records).thenApply(i -> null);
     }
 
-    /** The channel through which a broker in this process reaches this controller. */
+    /**
+     * The channel through which the broker in this process reaches this controller. It shares the controller's image,
+     * so it is caught up as soon as its registration is: registering also unfences it (see {@link
+     * BrokerLifecycleControl#registerInProcess}).
+     */
     public BrokerLifecycleAgent.ControllerChannel localChannel() {
         return new BrokerLifecycleAgent.ControllerChannel() {
             @Override
             public CompletableFuture<Long> register(BrokerLifecycleControl.Registration registration) {
                 try {
-                    return registerBroker(registration);
+                    synchronized (MetadataController.this) {
+                        return decide(lifecycle.registerInProcess(committed, registration));
+                    }
                 } catch (RuntimeException e) {
                     return CompletableFuture.failedFuture(e);
                 }

@@ -60,8 +60,11 @@ final class BrokerLifecycle implements AutoCloseable {
                 UUID.randomUUID(), endpoints, rack), controller.localChannel(), controller::image,
                 controller::published, timer, heartbeatIntervalMs);
         BrokerLifecycle lifecycle = new BrokerLifecycle(timer, agent);
+        long started = System.nanoTime();
         try {
             agent.start().get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            LOG.debug("Broker {} registered (epoch {}) and unfenced in {} ms", brokerId, agent.brokerEpoch(),
+                    (System.nanoTime() - started) / 1_000_000);
         } catch (TimeoutException | ExecutionException e) {
             lifecycle.stop();
             throw new IllegalStateException("Broker " + brokerId + " was not unfenced by the controller within "

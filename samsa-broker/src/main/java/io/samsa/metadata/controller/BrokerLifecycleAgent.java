@@ -140,7 +140,11 @@ public final class BrokerLifecycleAgent implements AutoCloseable {
         }
         brokerEpoch = epoch;
         // The first heartbeat goes as soon as the registration is applied here: it can then report being caught up.
-        applied.get().whenCompleteAsync((ignored, e) -> sendNowUnlessStopped(), timer);
+        if (caughtUp()) {
+            sendNow();
+        } else {
+            applied.get().whenCompleteAsync((ignored, e) -> sendNowUnlessStopped(), timer);
+        }
     }
 
     private void answered(BrokerLifecycleControl.HeartbeatReply reply, Throwable error) {
@@ -164,7 +168,11 @@ public final class BrokerLifecycleAgent implements AutoCloseable {
             return;
         }
         if (!reply.fenced() && !unfenced.isDone()) {
-            applied.get().whenComplete((ignored, e) -> unfenced.complete(null));
+            if (unfencedHere()) {
+                unfenced.complete(null);
+            } else {
+                applied.get().whenComplete((ignored, e) -> unfenced.complete(null));
+            }
         }
         if (sendAgainAtOnce) {
             sendAgainAtOnce = false;
@@ -184,6 +192,12 @@ public final class BrokerLifecycleAgent implements AutoCloseable {
         MetadataImage.BrokerImage self = image.get().brokers().get(registration.brokerId());
         return self != null && self.brokerEpoch() == brokerEpoch
                 && registration.incarnationId().equals(self.incarnationId());
+    }
+
+    /** Whether this broker's image already shows this registration unfenced. */
+    private boolean unfencedHere() {
+        MetadataImage.BrokerImage self = image.get().brokers().get(registration.brokerId());
+        return caughtUp() && !self.fenced();
     }
 
     private void finish() {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +54,26 @@ class BrokerLifecycleAgentTest {
                         new BrokerLifecycleControl.Settings(1000, 10, false), clock::get), new SplittableRandom(0));
     }
 
+    /** A broker of another process: it registers, then reports being caught up in a heartbeat. */
     private BrokerLifecycleAgent agent(int brokerId) {
+        return agent(brokerId, new BrokerLifecycleAgent.ControllerChannel() {
+            @Override
+            public CompletableFuture<Long> register(BrokerLifecycleControl.Registration registration) {
+                return controller.registerBroker(registration);
+            }
+
+            @Override
+            public CompletableFuture<BrokerLifecycleControl.HeartbeatReply> heartbeat(
+                    BrokerLifecycleControl.Heartbeat heartbeat) {
+                return controller.brokerHeartbeat(heartbeat);
+            }
+        });
+    }
+
+    private BrokerLifecycleAgent agent(int brokerId, BrokerLifecycleAgent.ControllerChannel channel) {
         BrokerLifecycleAgent agent = new BrokerLifecycleAgent(new BrokerLifecycleControl.Registration(brokerId,
                 UUID.randomUUID(), List.of(new MetadataRecord.BrokerEndpoint("PLAINTEXT", "127.0.0.1", 9000 + brokerId)),
-                null), controller.localChannel(), controller::image, controller::published, timer, 10);
+                null), channel, controller::image, controller::published, timer, 10);
         agents.add(agent);
         return agent;
     }
@@ -120,7 +137,7 @@ class BrokerLifecycleAgentTest {
     @Test
     void oneBrokerLeadsAgainAfterItsShutdownAndARestartRebuildsTheSameImage() throws Exception {
         controller = open();
-        agent(1).start().get(10, TimeUnit.SECONDS);
+        agent(1, controller.localChannel()).start().get(10, TimeUnit.SECONDS);
         controller.createTopic("solo", 2, (short) -1, Map.of(), Map.of(), false).published().get(10,
                 TimeUnit.SECONDS);
         agents.getFirst().controlledShutdown().get(10, TimeUnit.SECONDS);
@@ -132,7 +149,7 @@ class BrokerLifecycleAgentTest {
         controller.close();
 
         controller = open();
-        agent(1).start().get(10, TimeUnit.SECONDS);
+        agent(1, controller.localChannel()).start().get(10, TimeUnit.SECONDS);
         controller.published().get(10, TimeUnit.SECONDS);
         assertThat(controller.image().topic("solo").partitions().values()).allSatisfy(p -> {
             assertThat(p.leader()).isEqualTo(1);

@@ -45,6 +45,24 @@ class BrokerLifecycleControlTest {
     }
 
     @Test
+    void theBrokerInTheControllersProcessIsUnfencedByItsRegistrationAndLeadsAgain() {
+        register(1);
+        heartbeat(1, true, false);
+        topic(List.of(1), List.of(1), 1);
+        for (int i = 0; i < 11; i++) { // killed: fenced, its partition has no leader
+            clock.addAndGet(100);
+            expire();
+        }
+        assertThat(partition().leader()).isEqualTo(MetadataImage.NO_LEADER);
+        incarnations.put(1, UUID.randomUUID());
+        long epoch = apply(control.registerInProcess(image, registration(1)));
+        assertThat(epoch).isEqualTo(1);
+        assertThat(broker(1).active()).isTrue();
+        assertThat(partition().leader()).isEqualTo(1);
+        assertThat(partition().leaderEpoch()).isEqualTo(2);
+    }
+
+    @Test
     void theSameIncarnationKeepsItsEpochAndANewOneGetsAHigherEpoch() {
         long first = register(1);
         unfence(1);
