@@ -50,6 +50,7 @@ public final class BrokerLifecycleAgent implements AutoCloseable {
     private boolean sendAgainAtOnce;
     private boolean wantShutDown;
     private boolean stopped;
+    private int registrationFailures;
     private ScheduledFuture<?> next;
 
     /**
@@ -134,10 +135,17 @@ public final class BrokerLifecycleAgent implements AutoCloseable {
     private void registered(Long epoch, Throwable error) {
         inFlight = false;
         if (error != null) {
-            LOG.info("Registration of broker {} failed, retrying: {}", registration.brokerId(), cause(error).toString());
+            // Expected while a cluster has no controller yet: said once, then quietly retried every interval.
+            if (registrationFailures++ == 0) {
+                LOG.info("Registration of broker {} failed, retrying every {} ms: {}", registration.brokerId(),
+                        intervalMs, cause(error).toString());
+            } else {
+                LOG.debug("Registration of broker {} failed again: {}", registration.brokerId(), cause(error).toString());
+            }
             schedule(intervalMs);
             return;
         }
+        registrationFailures = 0;
         brokerEpoch = epoch;
         // The first heartbeat goes as soon as the registration is applied here: it can then report being caught up.
         if (caughtUp()) {
