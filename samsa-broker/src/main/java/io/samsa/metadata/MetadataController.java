@@ -412,6 +412,16 @@ public final class MetadataController implements AutoCloseable {
     }
 
     /**
+     * Appends records as they are, without validation, and publishes them: for tests that need a cluster state the
+     * controller reaches through other means (another broker registered, a partition led elsewhere).
+     *
+     * @return completes once the records are published
+     */
+    public synchronized CompletableFuture<MetadataImage> appendUnvalidated(List<MetadataRecord> records) {
+        return commit(records);
+    }
+
+    /**
      * Makes records durable and applies them to the committed image under the lock, then hands the image to the
      * publisher thread; submitted under the lock, images are published in log order.
      *
