@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,12 +26,22 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +128,128 @@ class LeadershipIT {
         }
         assertThat(read).extracting(ConsumerRecord::value).containsExactly("from-two");
         assertThat(read.get(0).leaderEpoch()).contains(1);
+    }
+
+    @Test
+    void offsetForLeaderEpochAnswersFromTheEpochsRecordedAtEachLeaderChange() throws Exception {
+        cluster.createTopic(TOPIC, new Assignment(List.of(1, 2), List.of(1), 1, 0));
+        KafkaProducer<String, String> producer = cluster.one.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        for (int i = 0; i < 3; i++) {
+            producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v" + i)).get(10, TimeUnit.SECONDS);
+        }
+        cluster.moveLeader(TOPIC, 0, new Assignment(List.of(1, 2), List.of(2), 2, 1));
+        cluster.moveLeader(TOPIC, 0, new Assignment(List.of(1, 2), List.of(1), 1, 2));
+        try (RawClient raw = new RawClient(cluster.one.bootstrap())) {
+            // Node 1 led epoch 0 (offsets 0-2) and leads epoch 2 from offset 3; it never led epoch 1.
+            assertThat(endOffsets(raw, 2, 0, 1, 2, 3)).containsExactly("NONE 0@3", "NONE 0@3", "NONE 2@3",
+                    "NONE -1@-1");
+            producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v3")).get(10, TimeUnit.SECONDS);
+            assertThat(endOffsets(raw, 2, 0, 2)).containsExactly("NONE 0@3", "NONE 2@4");
+            assertThat(endOffsets(raw, 1, 0)).containsExactly("FENCED_LEADER_EPOCH -1@-1");
+            assertThat(endOffsets(raw, 3, 0)).containsExactly("UNKNOWN_LEADER_EPOCH -1@-1");
+        }
+        KafkaConsumer<String, String> consumer = cluster.one.consumer(Map.of());
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        List<ConsumerRecord<String, String>> read = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (read.size() < 4 && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+        }
+        assertThat(read).extracting(r -> r.value() + "@" + r.leaderEpoch().orElse(-1))
+                .containsExactly("v0@0", "v1@0", "v2@0", "v3@2");
+    }
+
+    @Test
+    void aFetchWaitingOnAPartitionIsAnsweredAsSoonAsLeadershipMoves() throws Exception {
+        UUID id = cluster.createTopic(TOPIC, new Assignment(List.of(1, 2), List.of(1), 1, 0));
+        try (RawClient raw = new RawClient(cluster.one.bootstrap())) {
+            raw.setTimeout(10_000); // well below the fetch's own wait of 60 s
+            FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(60_000).setMinBytes(1)
+                    .setMaxBytes(1 << 20).setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
+            FetchRequestData.FetchTopic topic = new FetchRequestData.FetchTopic()
+                    .setTopicId(new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits()));
+            topic.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                    .setPartitionMaxBytes(1 << 16).setCurrentLeaderEpoch(0).setLogStartOffset(-1));
+            request.topics().add(topic);
+            int sent = raw.send(ApiKeys.FETCH, (short) 17, request);
+            cluster.moveLeader(TOPIC, 0, new Assignment(List.of(1, 2), List.of(2), 2, 1));
+            FetchResponse response = (FetchResponse) raw.receive(ApiKeys.FETCH, (short) 17, sent);
+            FetchResponseData.PartitionData result = response.data().responses().get(0).partitions().get(0);
+            // The fetch named epoch 0; node 1 is now a follower at epoch 1: fenced, and told who leads.
+            assertThat(Errors.forCode(result.errorCode())).isEqualTo(Errors.FENCED_LEADER_EPOCH);
+            assertThat(result.currentLeader().leaderId()).isEqualTo(2);
+            assertThat(result.currentLeader().leaderEpoch()).isEqualTo(1);
+            assertThat(response.data().nodeEndpoints()).extracting(FetchResponseData.NodeEndpoint::port)
+                    .containsExactly(cluster.two.broker().address().getPort());
+        }
+    }
+
+    @Test
+    void aGroupIsCoordinatedByTheLeaderOfItsOffsetsPartition() throws Exception {
+        stop();
+        cluster = Cluster.start(Map.of("offsets.topic.num.partitions", "1"));
+        cluster.createTopic("__consumer_offsets", new Assignment(List.of(2, 1), List.of(2), 2, 3));
+        cluster.createTopic(TOPIC, new Assignment(List.of(1, 2), List.of(1), 1, 0));
+        KafkaProducer<String, String> producer = cluster.one.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        for (int i = 0; i < 5; i++) {
+            producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v" + i)).get(10, TimeUnit.SECONDS);
+        }
+        // Bootstrapped at node 1 only: FindCoordinator sends the group to node 2, which commits its offsets.
+        KafkaConsumer<String, String> consumer = cluster.one.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "g"));
+        consumer.subscribe(List.of(TOPIC));
+        List<ConsumerRecord<String, String>> read = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (read.size() < 5 && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+        }
+        assertThat(read).hasSize(5);
+        consumer.commitSync();
+        Map<TopicPartition, OffsetAndMetadata> committed = cluster.one.admin().listConsumerGroupOffsets("g")
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        assertThat(committed.get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(5);
+        try (RawClient raw = new RawClient(cluster.one.bootstrap())) {
+            OffsetFetchRequestData fetch = new OffsetFetchRequestData().setGroups(List.of(
+                    new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("g").setTopics(null)));
+            OffsetFetchResponse response = (OffsetFetchResponse) raw.call(ApiKeys.OFFSET_FETCH, (short) 9, fetch);
+            assertThat(Errors.forCode(response.data().groups().get(0).errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
+        }
+        // The offsets are in node 2's log of __consumer_offsets; node 1's replica has nothing (nothing replicates yet).
+        assertThat(latestOffset(cluster.two, "__consumer_offsets", -1)).isPositive();
+        assertThat(latestOffset(cluster.one, "__consumer_offsets", -2)).isZero();
+    }
+
+    /** The latest offset of partition 0 as {@code broker} answers ListOffsets from replica id {@code replicaId}. */
+    private static long latestOffset(BrokerFixture broker, String topic, int replicaId) throws Exception {
+        try (RawClient raw = new RawClient(broker.bootstrap())) {
+            ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(replicaId);
+            ListOffsetsRequestData.ListOffsetsTopic t = new ListOffsetsRequestData.ListOffsetsTopic().setName(topic);
+            t.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
+                    .setCurrentLeaderEpoch(-1).setTimestamp(-1));
+            request.topics().add(t);
+            ListOffsetsResponse response = (ListOffsetsResponse) raw.call(ApiKeys.LIST_OFFSETS, (short) 9, request);
+            ListOffsetsResponseData.ListOffsetsPartitionResponse p = response.data().topics().get(0).partitions()
+                    .get(0);
+            assertThat(Errors.forCode(p.errorCode())).isEqualTo(Errors.NONE);
+            return p.offset();
+        }
+    }
+
+    /** OffsetForLeaderEpoch for partition 0 at the client's {@code current} epoch: "ERROR epoch@endOffset" each. */
+    private static List<String> endOffsets(RawClient raw, int current, int... epochs) throws Exception {
+        OffsetForLeaderEpochRequestData request = new OffsetForLeaderEpochRequestData().setReplicaId(-1);
+        OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic =
+                new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(TOPIC);
+        for (int epoch : epochs) {
+            topic.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0)
+                    .setCurrentLeaderEpoch(current).setLeaderEpoch(epoch));
+        }
+        request.topics().add(topic);
+        OffsetsForLeaderEpochResponse response = (OffsetsForLeaderEpochResponse) raw.call(
+                ApiKeys.OFFSET_FOR_LEADER_EPOCH, (short) 4, request);
+        return response.data().topics().iterator().next().partitions().stream()
+                .map(p -> Errors.forCode(p.errorCode()) + " " + p.leaderEpoch() + "@" + p.endOffset()).toList();
     }
 
     /** A partition's replicas, ISR, leader and leader epoch. */

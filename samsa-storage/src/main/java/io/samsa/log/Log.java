@@ -349,7 +349,9 @@ public final class Log implements AutoCloseable {
      * Records that leader epoch {@code epoch} starts at the log end offset, when it is newer than every epoch known:
      * a replica that becomes leader does so before its first append of the epoch, so that OffsetForLeaderEpoch answers
      * for the new epoch (and ends the previous one) even while it has written nothing (Kafka's
-     * maybeAssignEpochStartOffset). Serialized with appends and truncations.
+     * maybeAssignEpochStartOffset). Serialized with appends and truncations. The checkpoint file is written with the
+     * epoch's first append, not here (see {@link LeaderEpochCache#assignDeferred}); an epoch that wrote nothing is
+     * dropped when the log is opened again, as Kafka drops it, and assigned again by the replica that leads.
      *
      * @return the offset the epoch starts at, or -1 when the epoch was not newer
      */
@@ -361,7 +363,7 @@ public final class Log implements AutoCloseable {
                 return -1;
             }
             long start = logEndOffset;
-            epochs.assign(epoch, start);
+            epochs.assignDeferred(epoch, start);
             return start;
         } catch (StorageException e) {
             throw diskFailure(e);

@@ -63,4 +63,27 @@ class LeaderEpochTest {
         }
         assertThat(Files.readAllLines(dir.resolve("leader-epoch-checkpoint"))).containsExactly("0", "2", "0 0", "3 2");
     }
+
+    @Test
+    void aNewEpochIsWrittenWithItsFirstAppendNotWhenAssigned() throws Exception {
+        Path dir = dataDir.resolve(TP.dirName());
+        Path checkpoint = dir.resolve("leader-epoch-checkpoint");
+        try (Log log = Log.open(dir, TP, new TestRecords.Config().build(), () -> 0L)) {
+            log.assignEpochStartOffset(0);
+            assertThat(checkpoint).doesNotExist(); // a new partition costs no synchronous write for its epoch
+            log.appendAsLeader(batch(0, "a"), 0);
+            assertThat(Files.readAllLines(checkpoint)).containsExactly("0", "1", "0 0");
+            log.assignEpochStartOffset(1);
+            assertThat(log.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(1, 1));
+            assertThat(Files.readAllLines(checkpoint)).containsExactly("0", "1", "0 0");
+        }
+        // Reopened, an epoch that wrote nothing is gone (as in Kafka); the replica that leads at it assigns it again.
+        try (Log log = Log.open(dir, TP, new TestRecords.Config().build(), () -> 0L)) {
+            assertThat(log.endOffsetForEpoch(0)).isEqualTo(new EpochEndOffset(0, 1));
+            assertThat(log.latestEpoch()).isZero();
+            log.assignEpochStartOffset(1);
+            log.appendAsLeader(batch(0, "b"), 1);
+        }
+        assertThat(Files.readAllLines(checkpoint)).containsExactly("0", "2", "0 0", "1 1");
+    }
 }
