@@ -220,15 +220,41 @@ class LeadershipIT {
         assertThat(latestOffset(cluster.one, "__consumer_offsets", -2)).isZero();
     }
 
+    @Test
+    void aReplicaMovedAwayFromABrokerIsDeletedThere() throws Exception {
+        cluster.createTopic(TOPIC, new Assignment(List.of(1, 2), List.of(1), 1, 0));
+        cluster.one.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))
+                .send(new ProducerRecord<>(TOPIC, 0, "k", "v")).get(10, TimeUnit.SECONDS);
+        assertThat(cluster.one.dataDir().resolve(TOPIC + "-0")).isDirectory();
+        assertThat(cluster.two.dataDir().resolve(TOPIC + "-0")).isDirectory(); // a follower hosts its log too
+
+        cluster.moveLeader(TOPIC, 0, new Assignment(List.of(2), List.of(2), 2, 1));
+
+        assertThat(cluster.one.dataDir().resolve(TOPIC + "-0")).doesNotExist();
+        assertThat(latestOffset(cluster.two, TOPIC, -1)).isZero();
+        try (RawClient raw = new RawClient(cluster.one.bootstrap())) {
+            // Not hosted here any more, but the metadata has it: NOT_LEADER_OR_FOLLOWER, even for a debugging tool.
+            ListOffsetsResponse response = (ListOffsetsResponse) raw.call(ApiKeys.LIST_OFFSETS, (short) 9,
+                    listOffsets(TOPIC, -2));
+            assertThat(Errors.forCode(response.data().topics().get(0).partitions().get(0).errorCode()))
+                    .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+    }
+
+    private static ListOffsetsRequestData listOffsets(String topic, int replicaId) {
+        ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(replicaId);
+        ListOffsetsRequestData.ListOffsetsTopic t = new ListOffsetsRequestData.ListOffsetsTopic().setName(topic);
+        t.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
+                .setCurrentLeaderEpoch(-1).setTimestamp(-1));
+        request.topics().add(t);
+        return request;
+    }
+
     /** The latest offset of partition 0 as {@code broker} answers ListOffsets from replica id {@code replicaId}. */
     private static long latestOffset(BrokerFixture broker, String topic, int replicaId) throws Exception {
         try (RawClient raw = new RawClient(broker.bootstrap())) {
-            ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(replicaId);
-            ListOffsetsRequestData.ListOffsetsTopic t = new ListOffsetsRequestData.ListOffsetsTopic().setName(topic);
-            t.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
-                    .setCurrentLeaderEpoch(-1).setTimestamp(-1));
-            request.topics().add(t);
-            ListOffsetsResponse response = (ListOffsetsResponse) raw.call(ApiKeys.LIST_OFFSETS, (short) 9, request);
+            ListOffsetsResponse response = (ListOffsetsResponse) raw.call(ApiKeys.LIST_OFFSETS, (short) 9,
+                    listOffsets(topic, replicaId));
             ListOffsetsResponseData.ListOffsetsPartitionResponse p = response.data().topics().get(0).partitions()
                     .get(0);
             assertThat(Errors.forCode(p.errorCode())).isEqualTo(Errors.NONE);
