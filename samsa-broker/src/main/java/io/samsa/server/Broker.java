@@ -4,6 +4,7 @@ import io.samsa.api.ApiDispatcher;
 import io.samsa.api.Apis;
 import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
+import io.samsa.api.ClusterView;
 import io.samsa.api.FetchSessionCache;
 import io.samsa.api.InternalTopic;
 import io.samsa.api.KafkaBatchCompression;
@@ -151,7 +152,10 @@ public final class Broker implements AutoCloseable {
         ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("samsa-scheduler"));
         ((ScheduledThreadPoolExecutor) scheduler).setRemoveOnCancelPolicy(true);
         closeables.add(() -> shutdown(scheduler));
-        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler);
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler, tp -> {
+            MetadataImage.TopicImage topic = controller.image().topic(tp.topic());
+            return topic != null && topic.partitions().containsKey(tp.partition());
+        });
         MetadataPublisher publisher = new MetadataPublisher(config.nodeId(), replicas, topicDefaults);
         controller.addListener(publisher);
         controller.published().join();
@@ -204,7 +208,8 @@ public final class Broker implements AutoCloseable {
         BrokerIdentity.Endpoint first = endpoints.getOrDefault(registered, endpoints.values().iterator().next());
         identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), first.host(), first.port(), endpoints);
         controller.registerBroker(config.nodeId(), first.host(), first.port()).join();
-        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
+        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity,
+                ClusterView.singleNode(identity, controller), controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet(),
                         SecurityKeys.sensitive(config.values().keySet())),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
@@ -376,6 +381,14 @@ public final class Broker implements AutoCloseable {
     /** Completes once every metadata change committed so far is published (its partitions hosted or deleted). */
     public CompletableFuture<Void> metadataPublished() {
         return metadata.published();
+    }
+
+    /**
+     * Appends metadata records as they are and completes once they are published: tests build cluster states with it
+     * (another broker registered, a partition that another broker leads).
+     */
+    public CompletableFuture<MetadataImage> appendMetadata(List<io.samsa.metadata.MetadataRecord> records) {
+        return metadata.appendAsController(records);
     }
 
     public String clusterId() {
