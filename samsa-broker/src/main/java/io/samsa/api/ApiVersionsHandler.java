@@ -5,6 +5,7 @@ import io.samsa.protocol.Request;
 import io.samsa.protocol.SupportedApis;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
@@ -36,7 +37,12 @@ final class ApiVersionsHandler implements ApiHandler {
             return CompletableFuture.completedFuture(response);
         }
         for (Map.Entry<ApiKeys, SupportedApis.Range> entry : supported.ranges().entrySet()) {
-            versions.add(version(entry.getKey(), entry.getValue()));
+            // As a Kafka broker: APIs only controllers serve (BrokerRegistration, BrokerHeartbeat, ...) are served
+            // to the nodes that send them but not advertised; an admin client that saw them would take this node
+            // for a KRaft controller.
+            if (entry.getKey().inScope(ApiMessageType.ListenerType.BROKER)) {
+                versions.add(version(entry.getKey(), entry.getValue()));
+            }
         }
         response.setErrorCode(Errors.NONE.code()).setApiKeys(versions).setThrottleTimeMs(0);
         return CompletableFuture.completedFuture(response);

@@ -2,7 +2,6 @@ package io.samsa.metadata;
 
 import io.samsa.metadata.controller.BrokerLifecycleAgent;
 import io.samsa.metadata.controller.BrokerLifecycleControl;
-import io.samsa.metadata.controller.PeerContact;
 import io.samsa.metadata.controller.ReplicaPlacer;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,26 +52,55 @@ public final class MetadataController implements AutoCloseable {
     /** Cluster-wide defaults a change falls back to. */
     public record Settings(int brokerId, int defaultPartitions, short defaultReplicationFactor) {}
 
+    /** Told when this node becomes the active controller and when it stops being it (the broker lifecycle). */
+    public interface ControllerListener {
+
+        /** This node is the active controller for {@code epoch}; {@code image} is every committed change. */
+        void activated(long epoch, MetadataImage image);
+
+        /** This node is no longer the active controller; appends it made may or may not commit. */
+        void resigned();
+    }
+
     private final MetadataLog log;
     private final Settings settings;
     private final PartitionCapacity capacity;
     private final BrokerLifecycleControl lifecycle;
     private final ReplicaPlacer placer;
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
+    private final List<ControllerListener> controllerListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService publisher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "samsa-metadata-publisher");
         t.setDaemon(true);
         return t;
     });
-    /** The image of every committed change, what changes are validated against; guarded by this. */
-    private MetadataImage committed;
+    /**
+     * What changes are validated against while this node is the active controller: every committed change plus the
+     * ones appended but not committed yet. Guarded by this; null while not active.
+     */
+    private MetadataImage view;
+    /** The leader epoch of the active controller, -1 while not active; guarded by this. */
+    private long epoch = -1;
+    /** Appends made by this controller that have not completed yet; guarded by this. */
+    private int inFlight;
+    /** Set when an append failed: the view may hold records that never commit, rebuilt once nothing is in flight. */
+    private boolean viewStale;
+    /** The image of every committed change this node has applied, and its offset. */
+    private volatile MetadataImage applied = MetadataImage.EMPTY;
+    private volatile long appliedOffset = -1;
     /** The image the listeners have seen last: what the broker serves. */
-    private volatile MetadataImage published;
+    private volatile MetadataImage published = MetadataImage.EMPTY;
+    /** The offset of {@link #published}; written on the publisher thread only. */
+    private volatile long publishedOffset = -1;
+    /** Changes waiting to be published, by offset; guarded by itself. */
+    private final java.util.TreeMap<Long, List<CompletableFuture<MetadataImage>>> waiting = new java.util.TreeMap<>();
+    private final CompletableFuture<Void> firstActivation = new CompletableFuture<>();
 
     public MetadataController(MetadataLog log, Settings settings) {
         this(log, settings, PartitionCapacity.UNLIMITED);
     }
 
+    /** Starts the log: its local state is applied (and, for a log without a quorum, this node leads) on return. */
     public MetadataController(MetadataLog log, Settings settings, PartitionCapacity capacity) {
         this(log, settings, capacity, new BrokerLifecycleControl(BrokerLifecycleControl.Settings.DEFAULT,
                 MetadataController::monotonicMs), RandomGenerator.getDefault());
@@ -90,9 +118,119 @@ public final class MetadataController implements AutoCloseable {
         this.capacity = capacity;
         this.lifecycle = lifecycle;
         this.placer = new ReplicaPlacer(placement);
-        this.committed = MetadataImage.EMPTY.apply(log.readAll());
-        this.published = committed;
-        lifecycle.activate(committed, PeerContact.NONE);
+        log.start(new MetadataLog.Listener() {
+            @Override
+            public void applied(MetadataImage image, long offset) {
+                onApplied(image, offset);
+            }
+
+            @Override
+            public void leaderReady(long leaderEpoch) {
+                activate(leaderEpoch);
+            }
+
+            @Override
+            public void resigned() {
+                resign();
+            }
+        });
+        // What the log loaded at start is what image() shows from now on.
+        published().join();
+    }
+
+    private void onApplied(MetadataImage image, long offset) {
+        applied = image;
+        appliedOffset = offset;
+        publisher.execute(() -> publish(image, offset));
+    }
+
+    private void activate(long leaderEpoch) {
+        MetadataImage image;
+        synchronized (this) {
+            // Every entry before this leadership is applied (the log says so), and nothing of ours is in flight.
+            view = applied;
+            epoch = leaderEpoch;
+            inFlight = 0;
+            viewStale = false;
+            image = view;
+            lifecycle.activate(image, log.peerContact());
+        }
+        LOG.info("Node {} is the active controller (epoch {}, metadata offset {})", settings.brokerId(), leaderEpoch,
+                appliedOffset);
+        firstActivation.complete(null);
+        for (ControllerListener l : controllerListeners) {
+            try {
+                l.activated(leaderEpoch, image);
+            } catch (RuntimeException e) {
+                LOG.error("A controller listener failed on activation", e);
+            }
+        }
+    }
+
+    private void resign() {
+        synchronized (this) {
+            if (epoch < 0) {
+                return;
+            }
+            epoch = -1;
+            view = null;
+        }
+        LOG.info("Node {} is no longer the active controller", settings.brokerId());
+        controllerListeners.forEach(l -> {
+            try {
+                l.resigned();
+            } catch (RuntimeException e) {
+                LOG.error("A controller listener failed on resignation", e);
+            }
+        });
+    }
+
+    /** Whether this node is the active controller now. */
+    public synchronized boolean isActive() {
+        return epoch >= 0;
+    }
+
+    /** The epoch of this node's controllership, or -1 when it is not the active controller. */
+    public synchronized long epoch() {
+        return epoch;
+    }
+
+    /** Listens for this node becoming and ceasing to be the active controller. */
+    public void addControllerListener(ControllerListener listener) {
+        controllerListeners.add(listener);
+    }
+
+    /** The offset of the last applied metadata change (-1 before any). */
+    public long appliedOffset() {
+        return appliedOffset;
+    }
+
+    /** The offset of the image the listeners have seen last. */
+    public long publishedOffset() {
+        return publishedOffset;
+    }
+
+    /** The image changes are validated against; refuses when this node is not the active controller. */
+    private MetadataImage view() {
+        if (epoch < 0) {
+            throw new MetadataException(MetadataException.Kind.NOT_CONTROLLER,
+                    "This node (" + settings.brokerId() + ") is not the active controller.");
+        }
+        if (viewStale && inFlight == 0) {
+            view = applied;
+            viewStale = false;
+        }
+        return view;
+    }
+
+    /**
+     * Appends records as the active controller, validated by the caller against {@link #image()} or its own state
+     * (the seam for the broker lifecycle's records). The future completes once they are published on this node.
+     */
+    public synchronized CompletableFuture<MetadataImage> appendAsController(List<MetadataRecord> records) {
+        view();
+        checkChangeSize(records.size());
+        return commit(records);
     }
 
     private static long monotonicMs() {
@@ -109,21 +247,44 @@ public final class MetadataController implements AutoCloseable {
         return published;
     }
 
-    /** Completes once every change committed so far is published. */
-    public synchronized CompletableFuture<Void> published() {
+    /** Completes once every change this node has applied so far is published. */
+    public CompletableFuture<Void> published() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         publisher.execute(() -> done.complete(null));
         return done;
     }
 
-    /** Listeners are called on the publisher thread with each new image, in log order. */
+    /** Completes once the change at {@code offset} (or a later one) is published on this node. */
+    public CompletableFuture<MetadataImage> publishedAt(long offset) {
+        synchronized (waiting) {
+            if (publishedOffset >= offset) {
+                return CompletableFuture.completedFuture(published);
+            }
+            CompletableFuture<MetadataImage> done = new CompletableFuture<>();
+            waiting.computeIfAbsent(offset, o -> new ArrayList<>()).add(done);
+            return done;
+        }
+    }
+
+    /**
+     * Listeners are called on the publisher thread with each new image, in log order, starting with the image
+     * published last (so a listener added late misses nothing).
+     */
     public void addListener(Consumer<MetadataImage> listener) {
-        listeners.add(listener);
+        publisher.execute(() -> {
+            listeners.add(listener);
+            listener.accept(published);
+        });
+    }
+
+    /** Completes when this node first becomes the active controller. */
+    public CompletableFuture<Void> firstActivation() {
+        return firstActivation;
     }
 
     /** Registers (or re-registers with a new address) this node's broker. */
     public synchronized CompletableFuture<Void> registerBroker(int brokerId, String host, int port) {
-        MetadataImage.BrokerImage existing = committed.brokers().get(brokerId);
+        MetadataImage.BrokerImage existing = view().brokers().get(brokerId);
         if (existing != null && existing.host().equals(host) && existing.port() == port) {
             return CompletableFuture.completedFuture(null);
         }
@@ -132,18 +293,21 @@ public final class MetadataController implements AutoCloseable {
 
     /** Registers a broker process (see {@link BrokerLifecycleControl#register}); completes with its broker epoch. */
     public synchronized CompletableFuture<Long> registerBroker(BrokerLifecycleControl.Registration registration) {
-        return decide(lifecycle.register(committed, registration));
+        return decide(lifecycle.register(view(), registration));
     }
 
     /** A broker's heartbeat (see {@link BrokerLifecycleControl#heartbeat}); completes once its changes are committed. */
     public synchronized CompletableFuture<BrokerLifecycleControl.HeartbeatReply> brokerHeartbeat(
             BrokerLifecycleControl.Heartbeat heartbeat) {
-        return decide(lifecycle.heartbeat(committed, heartbeat));
+        return decide(lifecycle.heartbeat(view(), heartbeat));
     }
 
     /** Fences the brokers whose session ended (call once per heartbeat interval); completes once committed. */
     public synchronized CompletableFuture<Void> expireBrokerSessions() {
-        List<MetadataRecord> records = lifecycle.expireSessions(committed);
+        if (epoch < 0) {
+            return CompletableFuture.completedFuture(null); // only the active controller keeps sessions
+        }
+        List<MetadataRecord> records = lifecycle.expireSessions(view());
         return records.isEmpty() ? CompletableFuture.completedFuture(null) : commit(records).thenApply(i -> null);
     }
 
@@ -158,7 +322,7 @@ public final class MetadataController implements AutoCloseable {
             public CompletableFuture<Long> register(BrokerLifecycleControl.Registration registration) {
                 try {
                     synchronized (MetadataController.this) {
-                        return decide(lifecycle.registerInProcess(committed, registration));
+                        return decide(lifecycle.registerInProcess(view(), registration));
                     }
                 } catch (RuntimeException e) {
                     return CompletableFuture.failedFuture(e);
@@ -203,11 +367,11 @@ public final class MetadataController implements AutoCloseable {
             throw new MetadataException(MetadataException.Kind.INVALID_REQUEST,
                     "Creation of internal topic " + TopicNames.METADATA_TOPIC + " is prohibited.");
         }
-        if (committed.topic(name) != null) {
+        if (view().topic(name) != null) {
             throw new MetadataException(MetadataException.Kind.TOPIC_ALREADY_EXISTS,
                     "Topic '" + name + "' already exists.");
         }
-        String collision = TopicNames.collision(name, committed.topics().keySet());
+        String collision = TopicNames.collision(name, view().topics().keySet());
         if (collision != null) {
             throw new MetadataException(MetadataException.Kind.INVALID_TOPIC_EXCEPTION,
                     "Topic '" + name + "' collides with existing topic: " + collision);
@@ -231,7 +395,7 @@ public final class MetadataController implements AutoCloseable {
                     CompletableFuture.completedFuture(published));
         }
         CompletableFuture<MetadataImage> done = commit(records);
-        return new Committed<>(committed.topic(name), done);
+        return new Committed<>(view.topic(name), done);
     }
 
     private int resolvedCount(int partitions) {
@@ -303,7 +467,7 @@ public final class MetadataController implements AutoCloseable {
     private List<List<Integer>> place(int firstPartition, int count, int rf) {
         List<Integer> active = new ArrayList<>();
         List<Integer> inactive = new ArrayList<>();
-        committed.brokers().values().forEach(b -> (b.active() ? active : inactive).add(b.brokerId()));
+        view().brokers().values().forEach(b -> (b.active() ? active : inactive).add(b.brokerId()));
         return placer.place(firstPartition, count, rf, active, inactive);
     }
 
@@ -314,7 +478,7 @@ public final class MetadataController implements AutoCloseable {
     private MetadataRecord.Partition newPartition(UUID topicId, int partition, List<Integer> replicas,
             boolean manual) {
         List<Integer> isr = replicas.stream().filter(id -> {
-            MetadataImage.BrokerImage broker = committed.brokers().get(id);
+            MetadataImage.BrokerImage broker = view().brokers().get(id);
             return broker != null && broker.active();
         }).toList();
         if (isr.isEmpty()) {
@@ -339,7 +503,7 @@ public final class MetadataController implements AutoCloseable {
                     "The manual partition assignment includes a duplicate replica: " + replicas);
         }
         for (int broker : replicas) {
-            if (!committed.brokers().containsKey(broker)) {
+            if (!view().brokers().containsKey(broker)) {
                 throw new MetadataException(MetadataException.Kind.INVALID_REPLICA_ASSIGNMENT,
                         "The manual partition assignment includes broker " + broker + ", but no such broker is"
                                 + " registered.");
@@ -354,7 +518,7 @@ public final class MetadataController implements AutoCloseable {
      * @return the first id of the block
      */
     public synchronized long allocateProducerIds(int blockSize) {
-        long start = committed.nextProducerIdBlock();
+        long start = view().nextProducerIdBlock();
         commit(List.of(new MetadataRecord.ProducerIds(start + blockSize)));
         return start;
     }
@@ -388,7 +552,7 @@ public final class MetadataController implements AutoCloseable {
 
     /** Deletes a topic with all its partitions and configs; the future completes once its logs are gone. */
     public synchronized CompletableFuture<Void> deleteTopic(UUID topicId) {
-        if (committed.topic(topicId) == null) {
+        if (view().topic(topicId) == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_ID, "Topic id " + topicId
                     + " does not exist.");
         }
@@ -398,7 +562,7 @@ public final class MetadataController implements AutoCloseable {
     /** Grows a topic to {@code totalCount} partitions; the future completes once they are published. */
     public synchronized CompletableFuture<Void> createPartitions(String topicName, int totalCount,
             List<List<Integer>> assignments, boolean validateOnly) {
-        MetadataImage.TopicImage topic = committed.topic(topicName);
+        MetadataImage.TopicImage topic = view().topic(topicName);
         if (topic == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
                     "This server does not host this topic-partition.");
@@ -451,7 +615,7 @@ public final class MetadataController implements AutoCloseable {
      */
     public synchronized CompletableFuture<Void> alterConfigs(ConfigResource resource, Map<String, String> changes,
             boolean validateOnly) {
-        if (resource.type() == ConfigResource.Type.TOPIC && committed.topic(resource.name()) == null) {
+        if (resource.type() == ConfigResource.Type.TOPIC && view().topic(resource.name()) == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
                     "Topic " + resource.name() + " does not exist.");
         }
@@ -484,7 +648,7 @@ public final class MetadataController implements AutoCloseable {
     public synchronized CompletableFuture<Void> replaceConfigs(ConfigResource resource, Map<String, String> configs,
             boolean validateOnly) {
         Map<String, String> changes = new java.util.HashMap<>();
-        committed.configs(resource).keySet().forEach(k -> changes.put(k, null));
+        view().configs(resource).keySet().forEach(k -> changes.put(k, null));
         changes.putAll(configs);
         return alterConfigs(resource, changes, validateOnly);
     }
@@ -503,21 +667,39 @@ public final class MetadataController implements AutoCloseable {
     }
 
     /**
-     * Makes records durable and applies them to the committed image under the lock, then hands the image to the
-     * publisher thread; submitted under the lock, images are published in log order.
-     *
-     * @return the published image
+     * Appends records and applies them to the controller's view under the lock, so the next change is validated
+     * against them; the future completes once this node has published them (they are committed then).
      */
     private CompletableFuture<MetadataImage> commit(List<MetadataRecord> records) {
-        log.append(records);
-        MetadataImage next = committed.apply(records);
-        committed = next;
-        CompletableFuture<MetadataImage> done = new CompletableFuture<>();
-        publisher.execute(() -> publish(next, done));
-        return done;
+        MetadataImage before = view();
+        view = before.apply(records);
+        inFlight++;
+        long myEpoch = epoch;
+        return log.append(records).handle((offset, error) -> {
+            synchronized (this) {
+                if (epoch == myEpoch) {
+                    inFlight--;
+                    if (error != null) {
+                        viewStale = true;
+                    }
+                }
+            }
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                throw new java.util.concurrent.CompletionException(cause instanceof MetadataException
+                        ? cause : notCommitted());
+            }
+            return offset;
+        }).thenCompose(this::publishedAt);
     }
 
-    private void publish(MetadataImage next, CompletableFuture<MetadataImage> done) {
+    private MetadataException notCommitted() {
+        return new MetadataException(MetadataException.Kind.NOT_CONTROLLER, "The metadata change was not committed:"
+                + " node " + settings.brokerId() + " lost the controller role or the quorum; retry.");
+    }
+
+    private void publish(MetadataImage next, long offset) {
         for (Consumer<MetadataImage> listener : listeners) {
             try {
                 listener.accept(next);
@@ -526,13 +708,21 @@ public final class MetadataController implements AutoCloseable {
                 LOG.error("A metadata listener failed on a new image", e);
             }
         }
-        published = next;
-        done.complete(next);
+        List<CompletableFuture<MetadataImage>> done = new ArrayList<>();
+        synchronized (waiting) {
+            published = next;
+            publishedOffset = offset;
+            var upTo = waiting.headMap(offset, true);
+            upTo.values().forEach(done::addAll);
+            upTo.clear();
+        }
+        done.forEach(f -> f.complete(next));
     }
 
     /** Stops publishing; images committed but not yet published are dropped (the log has them). */
     @Override
     public void close() {
+        log.close();
         publisher.shutdown();
         try {
             if (!publisher.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -20,6 +20,10 @@ public class MetadataException extends RuntimeException {
         POLICY_VIOLATION,
         /** The metadata log's disk refused the write (full, read-only, failing): nothing was committed. */
         KAFKA_STORAGE_ERROR,
+        /** This node is not the active controller, or lost that role before the change committed: retry elsewhere. */
+        NOT_CONTROLLER,
+        /** The quorum did not commit the change in time (no leader, or too few voters reachable): retriable. */
+        REQUEST_TIMED_OUT,
         /** A broker named an epoch that is not its current one (it was replaced, or the request is late). */
         STALE_BROKER_EPOCH,
         /** Another live process is registered with that broker id. */

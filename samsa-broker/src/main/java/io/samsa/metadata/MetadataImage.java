@@ -169,8 +169,13 @@ public final class MetadataImage {
         Map<UUID, MetadataRecord.AccessControlEntry> newAcls = null; // copied on the first ACL change
         for (MetadataRecord record : records) {
             switch (record) {
-                case MetadataRecord.BrokerRegistration r ->
+                case MetadataRecord.BrokerRegistration r -> {
+                    // A registration from before broker epochs is epoch -1: stale next to one that has an epoch.
+                    BrokerImage existing = newBrokers.get(r.brokerId());
+                    if (existing == null || existing.brokerEpoch() < 0) {
                         newBrokers.put(r.brokerId(), new BrokerImage(r.brokerId(), r.host(), r.port(), r.rack()));
+                    }
+                }
                 case MetadataRecord.Topic r -> {
                     TopicImage topic = new TopicImage(r.name(), r.topicId(), Map.of());
                     byName.put(r.name(), topic);
@@ -268,6 +273,47 @@ public final class MetadataImage {
         return new MetadataImage(Collections.unmodifiableMap(newBrokers), Collections.unmodifiableMap(byName),
                 Collections.unmodifiableMap(byId), Collections.unmodifiableMap(newConfigs), nextProducerIds, scram,
                 newAcls == null ? acls : Collections.unmodifiableMap(newAcls));
+    }
+
+    /**
+     * The image as records that rebuild it from {@link #EMPTY}, in a deterministic order: a snapshot of the metadata
+     * log is these records. Every kind of state the image holds must be written here (a record type added later
+     * extends this method), or a node restarted from a snapshot would lose it.
+     */
+    public List<MetadataRecord> toRecords() {
+        List<MetadataRecord> out = new java.util.ArrayList<>();
+        brokers.values().forEach(b -> out.addAll(records(b)));
+        for (TopicImage topic : topicsByName.values()) {
+            out.add(new MetadataRecord.Topic(topic.name(), topic.topicId()));
+            new TreeMap<>(topic.partitions()).values().forEach(p -> out.add(record(topic.topicId(), p)));
+        }
+        configs.entrySet().stream()
+                .sorted(java.util.Comparator.comparing((Map.Entry<ConfigResource, Map<String, String>> e) ->
+                        e.getKey().type()).thenComparing(e -> e.getKey().name()))
+                .forEach(e -> new TreeMap<>(e.getValue()).forEach((name, value) -> out.add(new MetadataRecord.Config(
+                        e.getKey().type(), e.getKey().name(), name, value))));
+        if (nextProducerIdBlock != 0) {
+            out.add(new MetadataRecord.ProducerIds(nextProducerIdBlock));
+        }
+        scramCredentials.values().forEach(byMechanism -> out.addAll(byMechanism.values()));
+        out.addAll(acls.values());
+        return out;
+    }
+
+    /**
+     * A digest of the whole image (SHA-256 of {@link #toRecords}, hex): two nodes that applied the same log report
+     * the same digest, so tests and operators can compare images across nodes.
+     */
+    public String digest() {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (MetadataRecord record : toRecords()) {
+                sha.update(MetadataRecordSerde.serialize(record));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

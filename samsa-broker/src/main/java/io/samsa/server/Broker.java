@@ -4,6 +4,7 @@ import io.samsa.api.ApiDispatcher;
 import io.samsa.api.Apis;
 import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
+import io.samsa.api.ClusterView;
 import io.samsa.api.FetchSessionCache;
 import io.samsa.api.InternalTopic;
 import io.samsa.api.KafkaBatchCompression;
@@ -16,7 +17,7 @@ import io.samsa.log.LogDirNames;
 import io.samsa.log.LogManager;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.ConfigResource;
-import io.samsa.metadata.LocalMetadataLog;
+import io.samsa.metadata.quorum.RatisMetadataLog;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.MetadataRecord;
@@ -34,6 +35,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +73,7 @@ public final class Broker implements AutoCloseable {
     private final AtomicReference<BrokerMetrics> metrics = new AtomicReference<>();
     private BrokerIdentity identity;
     private MetadataController metadata;
+    private RatisMetadataLog quorum;
     private boolean closed;
 
     private Broker() {}
@@ -117,10 +120,17 @@ public final class Broker implements AutoCloseable {
 
         Path dataDir = config.dataDir().toAbsolutePath();
         createDataDir(dataDir);
-        MetaProperties meta = MetaProperties.loadOrCreate(dataDir, config.nodeId());
+        ClusterConfig cluster = ClusterConfig.of(config);
+        MetaProperties meta = MetaProperties.loadOrCreate(dataDir, config.nodeId(), cluster.clusterId());
 
-        LocalMetadataLog metadataLog = LocalMetadataLog.open(dataDir.resolve(METADATA_DIR));
-        closeables.add(metadataLog);
+        Path metadataDir = dataDir.resolve(METADATA_DIR);
+        RatisMetadataLog metadataLog = new RatisMetadataLog(new RatisMetadataLog.Settings(config.nodeId(),
+                cluster.voters(), metadataDir, ClusterConfig.groupId(meta.clusterId()),
+                config.getLong("samsa.metadata.snapshot.entries"),
+                Duration.ofMillis(config.getInt("samsa.metadata.election.timeout.ms")),
+                Duration.ofMillis(config.getInt("samsa.metadata.append.timeout.ms")),
+                () -> MetadataMigration.legacyImage(metadataDir)));
+        quorum = metadataLog;
         AtomicReference<LogManager> logsOpened = new AtomicReference<>();
         MetadataController controller = metadata = new MetadataController(metadataLog, new MetadataController.Settings(
                 config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
@@ -129,6 +139,10 @@ public final class Broker implements AutoCloseable {
                                 config.getInt("broker.heartbeat.interval.ms"), Boolean.parseBoolean(
                                         config.topicDefaultSettings().get("unclean.leader.election.enable"))),
                         () -> System.nanoTime() / 1_000_000), RandomGenerator.getDefault());
+        // For a start that fails before the logs open; registered again below so that it closes before them.
+        closeables.add(controller);
+        awaitMetadata(controller, metadataLog, cluster);
+        MetadataMigration.retireLegacyLog(metadataDir);
 
         TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
         MetadataImage image = controller.image();
@@ -145,11 +159,17 @@ public final class Broker implements AutoCloseable {
         ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("samsa-scheduler"));
         ((ScheduledThreadPoolExecutor) scheduler).setRemoveOnCancelPolicy(true);
         closeables.add(() -> shutdown(scheduler));
-        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler);
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler, tp -> {
+            MetadataImage.TopicImage topic = controller.image().topic(tp.topic());
+            return topic != null && topic.partitions().containsKey(tp.partition());
+        });
         MetadataPublisher publisher = new MetadataPublisher(config.nodeId(), replicas, topicDefaults);
-        publisher.accept(controller.image());
-        setAsideStrayLogs(logs, replicas);
         controller.addListener(publisher);
+        controller.published().join();
+        if (!cluster.isCluster()) {
+            // One node's image is complete here; a cluster node's may still be catching up, so nothing is moved.
+            setAsideStrayLogs(logs, replicas);
+        }
         logs.startBackgroundTasks(config.getLong("log.retention.check.interval.ms"));
         logs.startCleaner(config.cleanerConfig());
 
@@ -202,11 +222,14 @@ public final class Broker implements AutoCloseable {
                 advertised.add(new MetadataRecord.BrokerEndpoint(name, e.host(), e.port()));
             }
         });
-        BrokerLifecycle lifecycle = BrokerLifecycle.start(controller, config.nodeId(), advertised, null,
-                config.getInt("broker.heartbeat.interval.ms"));
+        // One node waits until it is unfenced (it is its own controller: milliseconds); a cluster node registers in
+        // the background, since the quorum may have no leader yet.
+        BrokerLifecycle lifecycle = BrokerLifecycle.start(controller, controller.localChannel(), config.nodeId(),
+                advertised, null, config.getInt("broker.heartbeat.interval.ms"), !cluster.isCluster());
         // Closed before the controller and logs; the controlled shutdown itself is registered last, below.
         closeables.add(lifecycle::stop);
-        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
+        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity,
+                ClusterView.singleNode(identity, controller), controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet(),
                         SecurityKeys.sensitive(config.values().keySet())),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
@@ -299,6 +322,29 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until this node's image holds what its own log knows committed: one node waits until it leads (its
+     * whole log applied); a cluster node waits for its local replay, but not for the other nodes, so a node
+     * started while its peers are down still starts and answers with retriable errors.
+     */
+    private static void awaitMetadata(MetadataController controller, RatisMetadataLog log, ClusterConfig cluster) {
+        try {
+            if (cluster.isCluster()) {
+                controller.publishedAt(log.lastCommittedAtStart()).get(30, TimeUnit.SECONDS);
+            } else {
+                controller.firstActivation().get(30, TimeUnit.SECONDS);
+                controller.published().get(30, TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the metadata log did not load within 30 s (" + cluster + ")");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the metadata log failed to load: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the metadata log");
+        }
+    }
+
     private static void createDataDir(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
@@ -357,6 +403,14 @@ public final class Broker implements AutoCloseable {
     /** Completes once every metadata change committed so far is published (its partitions hosted or deleted). */
     public CompletableFuture<Void> metadataPublished() {
         return metadata.published();
+    }
+
+    /**
+     * Appends metadata records as they are and completes once they are published: tests build cluster states with it
+     * (another broker registered, a partition that another broker leads).
+     */
+    public CompletableFuture<MetadataImage> appendMetadata(List<io.samsa.metadata.MetadataRecord> records) {
+        return metadata.appendAsController(records);
     }
 
     public String clusterId() {

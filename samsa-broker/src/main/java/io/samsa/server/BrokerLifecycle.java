@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's broker lifecycle on one node, where the controller runs in the same process: the broker registers with
+ * This node's broker lifecycle, with the controller in the same process (a cluster node reaches the active controller
+ * through the channel it is given): the broker registers with
  * a new incarnation id per start, heartbeats, and is unfenced once caught up; the controller checks sessions every
  * heartbeat interval; on close, a controlled shutdown moves leaderships away first. Both sides run on one timer
  * thread, "samsa-lifecycle", which does nothing else (a fencing writes the metadata log on it).
@@ -42,8 +43,9 @@ final class BrokerLifecycle implements AutoCloseable {
      *
      * @param endpoints the advertised endpoint of every listener, the main one first
      */
-    static BrokerLifecycle start(MetadataController controller, int brokerId,
-            List<MetadataRecord.BrokerEndpoint> endpoints, String rack, long heartbeatIntervalMs) {
+    static BrokerLifecycle start(MetadataController controller, BrokerLifecycleAgent.ControllerChannel channel,
+            int brokerId, List<MetadataRecord.BrokerEndpoint> endpoints, String rack, long heartbeatIntervalMs,
+            boolean awaitUnfenced) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "samsa-lifecycle");
             t.setDaemon(true);
@@ -57,10 +59,14 @@ final class BrokerLifecycle implements AutoCloseable {
             }
         }, heartbeatIntervalMs, heartbeatIntervalMs, TimeUnit.MILLISECONDS);
         BrokerLifecycleAgent agent = new BrokerLifecycleAgent(new BrokerLifecycleControl.Registration(brokerId,
-                UUID.randomUUID(), endpoints, rack), controller.localChannel(), controller::image,
+                UUID.randomUUID(), endpoints, rack), channel, controller::image,
                 controller::published, timer, heartbeatIntervalMs);
         BrokerLifecycle lifecycle = new BrokerLifecycle(timer, agent);
         long started = System.nanoTime();
+        if (!awaitUnfenced) {
+            agent.start();
+            return lifecycle;
+        }
         try {
             agent.start().get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             LOG.debug("Broker {} registered (epoch {}) and unfenced in {} ms", brokerId, agent.brokerEpoch(),

@@ -81,6 +81,9 @@ class MetadataLifecycleRecordsTest {
         assertThat(image.nextBrokerEpoch()).isZero();
         image = image.apply(List.of(new MetadataRecord.RegisterBroker(1, INCARNATION, 0, ENDPOINTS, null)));
         assertThat(image.brokers().get(1).incarnationId()).isEqualTo(INCARNATION);
+        MetadataImage late = image.apply(List.of(new MetadataRecord.BrokerRegistration(1, "elsewhere", 1, null)));
+        assertThat(late.brokers().get(1)).as("a legacy record is stale next to an epoch")
+                .isEqualTo(image.brokers().get(1));
     }
 
     @Test
