@@ -95,7 +95,10 @@ public sealed interface MetadataRecord {
     /** The broker caught up with the metadata and may lead partitions. Ignored unless the epoch is current. */
     record UnfenceBroker(int brokerId, long brokerEpoch) implements MetadataRecord {}
 
-    /** The broker asked to shut down: it leads nothing from now on. Ignored unless the epoch is current. */
+    /**
+     * The broker asked to shut down: it is no longer chosen as a leader, and hands its leaderships over. Ignored unless
+     * the epoch is current.
+     */
     record BrokerControlledShutdown(int brokerId, long brokerEpoch) implements MetadataRecord {}
 
     /**

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *  ──────────────────────────────────▶ FENCED ─────────────────▶ ACTIVE ───────────────────────────▶ SHUTTING DOWN
  *                                        ▲  ▲                      │                                     │
  *                                        │  └── session expired ───┘                                     │
- *                                        └──────────────── leads nothing any more: fenced, may stop ─────┘
+ *                                        └─────── leads nothing another broker could lead: fenced, may stop ─┘
  * </pre>
  *
  * <p>A broker epoch identifies one registration: a new incarnation (process start) gets {@link
@@ -72,7 +72,8 @@ public final class BrokerLifecycleControl {
      * The answer to a heartbeat.
      *
      * @param fenced whether the broker is fenced once the records of this heartbeat are applied
-     * @param shouldShutDown whether a broker that wants to shut down may now do so: it leads nothing
+     * @param shouldShutDown whether a broker that wants to shut down may now do so: it leads nothing that another
+     *     broker could lead
      */
     public record HeartbeatReply(boolean fenced, boolean shouldShutDown) {}
 
@@ -163,7 +164,8 @@ public final class BrokerLifecycleControl {
 
     /**
      * A broker's heartbeat: renews its session, unfences it once caught up, and moves its leaderships away when it
-     * wants to shut down, fencing it once it leads nothing.
+     * wants to shut down, fencing it once it leads nothing another broker could lead (see {@link
+     * PartitionElections#handOver}).
      *
      * @throws MetadataException BROKER_ID_NOT_REGISTERED, or STALE_BROKER_EPOCH when the epoch is not the broker's
      *     current one (it must register again)
@@ -198,11 +200,11 @@ public final class BrokerLifecycleControl {
         }
         if (!broker.inControlledShutdown()) {
             changes.add(List.of(new MetadataRecord.BrokerControlledShutdown(id, broker.brokerEpoch())));
-            changes.add(PartitionElections.removeBroker(changes.image, id, settings.uncleanByDefault()));
+            changes.add(PartitionElections.handOver(changes.image, id));
             LOG.info("Broker {} (epoch {}) is shutting down: {} partition change(s) move its leaderships", id,
                     broker.brokerEpoch(), changes.records.size() - 1);
         }
-        boolean done = PartitionElections.leaderships(changes.image, id) == 0;
+        boolean done = PartitionElections.movableLeaderships(changes.image, id) == 0;
         if (done) {
             changes.add(List.of(new MetadataRecord.FenceBroker(id, broker.brokerEpoch())));
             sessions.remove(id);

@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>A broker that is fenced or shutting down leaves every ISR, except that an ISR never becomes empty: its last
- *       member stays, so that it can lead again when it comes back (it has every acknowledged record).</li>
+ *       member stays, so that it can lead again when it comes back (it has every acknowledged record). A broker
+ *       shutting down keeps the leadership of partitions no other ISR member can take ({@link #handOver}).</li>
  *   <li>A partition that needs a leader gets the first replica, in assignment order, that is in the ISR and active
  *       (registered, unfenced, not shutting down). If there is none, the partition has no leader, unless the topic's
  *       {@code unclean.leader.election.enable} is true: then the first active replica leads and the ISR is just it
@@ -34,6 +35,22 @@ public final class PartitionElections {
 
     /** Takes {@code brokerId} out of every ISR and elects a new leader wherever it led. */
     public static List<MetadataRecord> removeBroker(MetadataImage image, int brokerId, boolean uncleanByDefault) {
+        return removeBroker(image, brokerId, uncleanByDefault, false);
+    }
+
+    /**
+     * For a controlled shutdown: moves {@code brokerId}'s leaderships to clean successors and takes it out of the
+     * ISRs, but leaves it the leader where no other ISR member can lead. It still has the data and serves until it
+     * stops, so making such a partition leaderless (Kafka does) would only open an unavailability window earlier,
+     * and an unclean election away from a live, complete leader would lose records for nothing. Once it is fenced,
+     * its remaining partitions count as leaderless ({@link #needsLeader}) and it leads them again when it returns.
+     */
+    public static List<MetadataRecord> handOver(MetadataImage image, int brokerId) {
+        return removeBroker(image, brokerId, false, true);
+    }
+
+    private static List<MetadataRecord> removeBroker(MetadataImage image, int brokerId, boolean uncleanByDefault,
+            boolean keepWithoutSuccessor) {
         List<MetadataRecord> changes = new ArrayList<>();
         for (TopicImage topic : image.topics().values()) {
             boolean unclean = unclean(image, topic, uncleanByDefault);
@@ -48,7 +65,11 @@ public final class PartitionElections {
                     isr.remove(Integer.valueOf(brokerId));
                 }
                 int leader = p.leader();
-                if (leader == brokerId || leader == MetadataImage.NO_LEADER) {
+                if (keepWithoutSuccessor && leader == brokerId
+                        && cleanLeader(image, p, isr, brokerId) == MetadataImage.NO_LEADER) {
+                    continue; // it stays the leader, and so in the ISR
+                }
+                if (leader == brokerId || needsLeader(image, p)) {
                     leader = cleanLeader(image, p, isr, brokerId);
                     if (leader == MetadataImage.NO_LEADER && unclean) {
                         leader = uncleanLeader(image, p, brokerId);
@@ -72,7 +93,7 @@ public final class PartitionElections {
         for (TopicImage topic : image.topics().values()) {
             boolean unclean = unclean(image, topic, uncleanByDefault);
             for (PartitionImage p : topic.partitions().values()) {
-                if (p.leader() != MetadataImage.NO_LEADER || !p.replicas().contains(brokerId)) {
+                if (!needsLeader(image, p) || !p.replicas().contains(brokerId)) {
                     continue;
                 }
                 int leader = cleanLeader(image, p, p.isr(), MetadataImage.NO_LEADER);
@@ -84,6 +105,31 @@ public final class PartitionElections {
             }
         }
         return changes;
+    }
+
+    /**
+     * Whether a partition needs a leader: it has none, or its leader is fenced (a broker that shut down keeps the
+     * partitions nobody else could take, see {@link #handOver}).
+     */
+    static boolean needsLeader(MetadataImage image, PartitionImage p) {
+        if (p.leader() == MetadataImage.NO_LEADER) {
+            return true;
+        }
+        MetadataImage.BrokerImage leader = image.brokers().get(p.leader());
+        return leader == null || leader.fenced();
+    }
+
+    /** How many partitions {@code brokerId} leads that another ISR member could lead instead. */
+    public static int movableLeaderships(MetadataImage image, int brokerId) {
+        int count = 0;
+        for (TopicImage topic : image.topics().values()) {
+            for (PartitionImage p : topic.partitions().values()) {
+                if (p.leader() == brokerId && cleanLeader(image, p, p.isr(), brokerId) != MetadataImage.NO_LEADER) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 
     /** How many partitions {@code brokerId} leads. */

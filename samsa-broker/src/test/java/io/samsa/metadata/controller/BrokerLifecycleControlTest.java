@@ -206,6 +206,27 @@ class BrokerLifecycleControlTest {
     }
 
     @Test
+    void aShuttingDownBrokerKeepsWhatNobodyElseCanLeadAndLeadsItAgainWhenItReturns() {
+        threeBrokers();
+        topic(List.of(1, 2), List.of(1), 1); // 2 is out of sync
+        BrokerLifecycleControl.HeartbeatReply reply = heartbeat(1, true, true);
+        assertThat(reply.shouldShutDown()).isTrue();
+        assertThat(broker(1).fenced()).isTrue();
+        assertThat(partition().leader()).as("no clean successor: no unavailability before it stops").isEqualTo(1);
+        assertThat(partition().partitionEpoch()).isZero();
+        assertThat(PartitionElections.needsLeader(image, partition())).isTrue();
+        heartbeatAll(2, 3); // 2 is active but not in the ISR: no unclean election
+        assertThat(partition().leader()).isEqualTo(1);
+
+        incarnations.put(1, UUID.randomUUID());
+        register(1);
+        assertThat(partition().leader()).as("the new incarnation is fenced yet").isEqualTo(MetadataImage.NO_LEADER);
+        heartbeat(1, true, false);
+        assertThat(partition().leader()).isEqualTo(1);
+        assertThat(partition().leaderEpoch()).isEqualTo(2);
+    }
+
+    @Test
     void aBrokerThatShutDownLeavesTheIsrAndIsNotElected() {
         threeBrokers();
         topic(List.of(2, 1, 3), List.of(2, 1, 3), 2);
