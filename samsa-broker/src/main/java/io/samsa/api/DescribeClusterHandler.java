@@ -29,7 +29,7 @@ final class DescribeClusterHandler implements ApiHandler {
                 .setErrorCode(Errors.NONE.code())
                 .setEndpointType(data.endpointType())
                 .setClusterId(identity.clusterId())
-                .setControllerId(identity.brokerId())
+                .setControllerId(metadata.activeControllerId())
                 .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
         if (data.endpointType() != 1) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())

@@ -170,6 +170,14 @@ public final class MetadataController implements AutoCloseable {
         return epoch >= 0;
     }
 
+    /**
+     * The active controller's node id as this node knows it: itself when active, else the quorum's leader (which
+     * becomes the active controller once it has applied the log), or -1 when no leader is known.
+     */
+    public int activeControllerId() {
+        return isActive() ? settings.brokerId() : log.leaderId();
+    }
+
     /** The epoch of this node's controllership, or -1 when it is not the active controller. */
     public synchronized long epoch() {
         return epoch;
@@ -424,6 +432,15 @@ public final class MetadataController implements AutoCloseable {
         long start = view().nextProducerIdBlock();
         commit(List.of(new MetadataRecord.ProducerIds(start + blockSize)));
         return start;
+    }
+
+    /**
+     * Hands out a block of producer ids, as {@link #allocateProducerIds}, completing once the block is committed (only
+     * then is it safe to use: an uncommitted block could be handed out again by the next controller).
+     */
+    public synchronized CompletableFuture<Long> allocateProducerIdBlock(int blockSize) {
+        long start = view().nextProducerIdBlock();
+        return commit(List.of(new MetadataRecord.ProducerIds(start + blockSize))).thenApply(image -> start);
     }
 
     /**

@@ -42,6 +42,11 @@ public interface MetadataLog extends AutoCloseable {
      */
     CompletableFuture<Long> append(List<MetadataRecord> records);
 
+    /** The node id of the quorum's leader as this node knows it, or -1 when unknown. */
+    default int leaderId() {
+        return -1;
+    }
+
     @Override
     void close();
 }

@@ -4,6 +4,10 @@ import io.samsa.api.ApiDispatcher;
 import io.samsa.api.Apis;
 import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
+import io.samsa.api.ClusterHandlers;
+import io.samsa.cluster.BrokerRegistrar;
+import io.samsa.cluster.ControllerForwarder;
+import io.samsa.cluster.PeerClient;
 import io.samsa.api.FetchSessionCache;
 import io.samsa.api.InternalTopic;
 import io.samsa.api.KafkaBatchCompression;
@@ -178,7 +182,20 @@ public final class Broker implements AutoCloseable {
         groups.load();
         groups.scheduleOffsetExpiry(config.getLong("offsets.retention.check.interval.ms"));
 
-        ProducerIdBlocks producerIds = new ProducerIdBlocks(controller);
+        PeerClient peerClient = new PeerClient(config.nodeId(), cluster.peers(),
+                Duration.ofMillis(config.getInt("samsa.metadata.append.timeout.ms") + 5_000L));
+        closeables.add(peerClient);
+        ControllerForwarder forwarder = new ControllerForwarder(config.nodeId(), controller, metadataLog::leaderId,
+                peerClient);
+        ProducerIdBlocks producerIds = new ProducerIdBlocks(size -> {
+            try {
+                return controller.isActive() ? controller.allocateProducerIdBlock(size)
+                        : forwarder.allocateProducerIds();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+        CompletableFuture<Long> firstProducerIds = producerIds.prefetch();
         int transactionPartitions = config.getInt("transaction.state.log.num.partitions");
         InternalTopic transactionStateTopic = InternalTopic.transactionState(controller, replicas,
                 transactionPartitions);
@@ -203,14 +220,24 @@ public final class Broker implements AutoCloseable {
         String registered = config.interBrokerListener();
         BrokerIdentity.Endpoint first = endpoints.getOrDefault(registered, endpoints.values().iterator().next());
         identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), first.host(), first.port(), endpoints);
-        controller.registerBroker(config.nodeId(), first.host(), first.port()).join();
+        if (cluster.isCluster()) {
+            BrokerRegistrar.start(config.nodeId(), first.host(), first.port(), registered == null ? "PLAINTEXT"
+                    : registered, controller, forwarder, scheduler);
+        } else {
+            controller.registerBroker(config.nodeId(), first.host(), first.port()).join();
+            firstProducerIds.join();
+        }
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet(),
                         SecurityKeys.sensitive(config.values().keySet())),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
                 transactionStateTopic, config.getBoolean("transaction.partition.verification.enable"),
                 new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"),
-                        System::currentTimeMillis), ListenerEndpoints.security(config)));
+                        System::currentTimeMillis), ListenerEndpoints.security(config)),
+                new ClusterHandlers(controller, metadataLog::quorum, System::currentTimeMillis));
+        if (cluster.isCluster()) {
+            dispatcher.forwardTo(forwarder);
+        }
         if (httpAddress != null) {
             BrokerMetrics brokerMetrics = new BrokerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                     new BrokerMetrics.Sources(config.nodeId(), controller, replicas, groups, transactions,

@@ -191,7 +191,7 @@ public final class RatisMetadataLog implements MetadataLog {
                 + " cannot append to the metadata log (" + why + "); the controller may have moved: retry.");
     }
 
-    /** The leader as this node knows it, or -1. */
+    @Override
     public int leaderId() {
         try {
             RaftPeerId leader = division().getInfo().getLeaderId();
