@@ -193,6 +193,16 @@ public final class MetadataController implements AutoCloseable {
         return appliedOffset;
     }
 
+    /** An image and the offset of the last change it includes. */
+    public record Published(MetadataImage image, long offset) {}
+
+    /** The image the listeners have seen last, with its offset (read together). */
+    public Published publishedState() {
+        synchronized (waiting) {
+            return new Published(published, publishedOffset);
+        }
+    }
+
     /** The offset of the image the listeners have seen last. */
     public long publishedOffset() {
         return publishedOffset;

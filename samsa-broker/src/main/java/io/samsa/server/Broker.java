@@ -126,7 +126,7 @@ public final class Broker implements AutoCloseable {
         Path metadataDir = dataDir.resolve(METADATA_DIR);
         RatisMetadataLog metadataLog = new RatisMetadataLog(new RatisMetadataLog.Settings(config.nodeId(),
                 cluster.voters(), metadataDir, ClusterConfig.groupId(meta.clusterId()),
-                config.getLong("samsa.metadata.snapshot.entries"),
+                config.getLong("samsa.metadata.snapshot.entries"), config.getInt("samsa.metadata.segment.bytes"),
                 Duration.ofMillis(config.getInt("samsa.metadata.election.timeout.ms")),
                 Duration.ofMillis(config.getInt("samsa.metadata.append.timeout.ms")),
                 () -> MetadataMigration.legacyImage(metadataDir)));
