@@ -29,6 +29,7 @@ public final class ApiDispatcher implements FrameHandler {
     private final RequestDecoder decoder;
     /** Sees every request answered (metrics); set once at start-up, before the first request. */
     private volatile RequestObserver observer = RequestObserver.NONE;
+    private volatile Forwarding forwarding = Forwarding.NONE;
     private final SaslAuthenticator sasl;
 
     private final Access access;
@@ -92,6 +93,11 @@ public final class ApiDispatcher implements FrameHandler {
         }
     }
 
+    /** Sends metadata changes that this node cannot make to the node that can (set once, before serving). */
+    public void forwardTo(Forwarding forwarding) {
+        this.forwarding = forwarding;
+    }
+
     /** Shows every request and its answer to {@code observer} (the broker's request metrics). */
     public void observe(RequestObserver observer) {
         this.observer = observer;
@@ -130,8 +136,10 @@ public final class ApiDispatcher implements FrameHandler {
             if (denied == null && coordinatorGate != null && !request.versionUnsupported()) {
                 denied = coordinatorGate.refuse(request);
             }
+            CompletableFuture<ApiMessage> forwarded = denied != null || request.versionUnsupported() ? null
+                    : forwarding.forward(request);
             response = denied != null ? CompletableFuture.completedFuture(denied)
-                    : handler.handle(request, connection);
+                    : forwarded != null ? forwarded : handler.handle(request, connection);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }

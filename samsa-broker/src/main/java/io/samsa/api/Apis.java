@@ -67,12 +67,22 @@ public final class Apis {
 
     /** The dispatcher with all handlers; the version ranges are those kafka-clients 4.1 can parse and we serve. */
     public static ApiDispatcher dispatcher(Services s) {
+        return dispatcher(s, null);
+    }
+
+    /** The dispatcher, also serving the requests between the nodes of a cluster and DescribeQuorum. */
+    public static ApiDispatcher dispatcher(Services s, ClusterHandlers cluster) {
         Access access = s.security().authorizerEnabled() ? Access.withAcls(s.metadata(), s.security().superUsers(),
                 s.security().allowEveryoneIfNoAcl()) : Access.ALLOW_ALL;
         AclHandlers acls = new AclHandlers(s.metadata(), access);
         Coordinators coordinators = new Coordinators(s.cluster(), s.replicas(), s.offsetsTopic(),
                 s.groups()::partitionFor, s.transactionStateTopic(), s.transactions()::partitionFor);
-        return new ApiDispatcher.Builder()
+        ApiDispatcher.Builder builder = new ApiDispatcher.Builder();
+        if (cluster != null) {
+            builder.register(ApiKeys.ALLOCATE_PRODUCER_IDS, 0, cluster::allocateProducerIds)
+                    .register(ApiKeys.DESCRIBE_QUORUM, 0, 2, cluster::describeQuorum);
+        }
+        return builder
                 .access(access)
                 .coordinatorGate(new CoordinatorGate(coordinators))
                 .register(ApiKeys.CREATE_ACLS, 0, acls::create)

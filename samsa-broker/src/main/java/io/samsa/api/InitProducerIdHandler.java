@@ -40,8 +40,14 @@ final class InitProducerIdHandler implements ApiHandler {
                 return CompletableFuture.completedFuture(response.setErrorCode(
                         Errors.CLUSTER_AUTHORIZATION_FAILED.code()).setProducerId(-1).setProducerEpoch((short) -1));
             }
-            return CompletableFuture.completedFuture(response.setErrorCode(Errors.NONE.code())
-                    .setProducerId(producerIds.nextProducerId()).setProducerEpoch((short) 0));
+            try {
+                return CompletableFuture.completedFuture(response.setErrorCode(Errors.NONE.code())
+                        .setProducerId(producerIds.nextProducerId()).setProducerEpoch((short) 0));
+            } catch (org.apache.kafka.common.errors.ApiException e) {
+                // No producer id at hand yet (the block is on its way from the controller): the producer retries.
+                return CompletableFuture.completedFuture(response.setErrorCode(Errors.forException(e).code())
+                        .setProducerId(-1).setProducerEpoch((short) -1));
+            }
         }
         if (!access.allowed(request, connection, Acl.Operation.WRITE, Acl.ResourceType.TRANSACTIONAL_ID,
                 data.transactionalId())) {

@@ -190,6 +190,14 @@ public final class MetadataController implements AutoCloseable {
         return epoch >= 0;
     }
 
+    /**
+     * The active controller's node id as this node knows it: itself when active, else the quorum's leader (which
+     * becomes the active controller once it has applied the log), or -1 when no leader is known.
+     */
+    public int activeControllerId() {
+        return isActive() ? settings.brokerId() : log.leaderId();
+    }
+
     /** The epoch of this node's controllership, or -1 when it is not the active controller. */
     public synchronized long epoch() {
         return epoch;
@@ -203,6 +211,16 @@ public final class MetadataController implements AutoCloseable {
     /** The offset of the last applied metadata change (-1 before any). */
     public long appliedOffset() {
         return appliedOffset;
+    }
+
+    /** An image and the offset of the last change it includes. */
+    public record Published(MetadataImage image, long offset) {}
+
+    /** The image the listeners have seen last, with its offset (read together). */
+    public Published publishedState() {
+        synchronized (waiting) {
+            return new Published(published, publishedOffset);
+        }
     }
 
     /** The offset of the image the listeners have seen last. */
@@ -521,6 +539,15 @@ public final class MetadataController implements AutoCloseable {
         long start = view().nextProducerIdBlock();
         commit(List.of(new MetadataRecord.ProducerIds(start + blockSize)));
         return start;
+    }
+
+    /**
+     * Hands out a block of producer ids, as {@link #allocateProducerIds}, completing once the block is committed (only
+     * then is it safe to use: an uncommitted block could be handed out again by the next controller).
+     */
+    public synchronized CompletableFuture<Long> allocateProducerIdBlock(int blockSize) {
+        long start = view().nextProducerIdBlock();
+        return commit(List.of(new MetadataRecord.ProducerIds(start + blockSize))).thenApply(image -> start);
     }
 
     /**

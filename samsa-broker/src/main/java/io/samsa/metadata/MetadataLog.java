@@ -50,6 +50,11 @@ public interface MetadataLog extends AutoCloseable {
         return io.samsa.metadata.controller.PeerContact.NONE;
     }
 
+    /** The node id of the quorum's leader as this node knows it, or -1 when unknown. */
+    default int leaderId() {
+        return -1;
+    }
+
     @Override
     void close();
 }

@@ -99,9 +99,10 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
         Counter.builder("kafka.server.replicamanager.isrshrinks").description("Times an ISR shrank")
                 .register(registry);
         Counter.builder("kafka.server.replicamanager.isrexpands").description("Times an ISR grew").register(registry);
-        // This node runs the metadata controller of its single-node cluster.
         gauge("kafka.controller.kafkacontroller.activecontrollercount",
-                "1 when this node is the active controller", m -> 1);
+                "1 when this node is the active controller", m -> m.sources.metadata().isActive() ? 1 : 0);
+        gauge("samsa.metadata.applied.offset", "Offset of the last metadata change this node has applied",
+                m -> m.sources.metadata().appliedOffset());
         gauge("kafka.controller.kafkacontroller.offlinepartitionscount",
                 "Partitions without a leader that serves them", m -> m.partitionCounts()[2]);
         gauge("kafka.controller.kafkacontroller.globaltopiccount", "Topics in the cluster",
@@ -227,6 +228,13 @@ public final class BrokerMetrics implements HttpEndpoint.Source, AutoCloseable {
     /** The broker is going away: /ready answers 503 with this reason. */
     public void notReady(String reason) {
         notReadyReason = reason;
+    }
+
+    @Override
+    public String metadataSummary() {
+        MetadataController.Published published = sources.metadata().publishedState();
+        return "node " + sources.nodeId() + "\noffset " + published.offset() + "\ndigest " + published.image().digest()
+                + "\nactive_controller " + sources.metadata().activeControllerId() + "\n";
     }
 
     @Override

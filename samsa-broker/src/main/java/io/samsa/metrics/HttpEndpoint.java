@@ -58,6 +58,14 @@ public final class HttpEndpoint implements AutoCloseable {
 
         /** Null when the broker is ready, else why it is not (shown in the 503 answer). */
         String notReadyReason();
+
+        /**
+         * The metadata image this node serves: its offset and digest (equal on nodes that applied the same log), so
+         * operators and tests can compare nodes' images.
+         */
+        default String metadataSummary() {
+            return "";
+        }
     }
 
     private final Settings settings;

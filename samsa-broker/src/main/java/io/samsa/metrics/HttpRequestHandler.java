@@ -96,9 +96,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (query >= 0) {
             path = path.substring(0, query);
         }
-        if (!path.equals("/metrics") && !path.equals("/health") && !path.equals("/ready")) {
+        if (!path.equals("/metrics") && !path.equals("/health") && !path.equals("/ready")
+                && !path.equals("/metadata")) {
             send(ctx, keepAlive, head, HttpResponseStatus.NOT_FOUND, PLAIN_TEXT,
-                    "Not found. This port serves /metrics, /health and /ready.\n");
+                    "Not found. This port serves /metrics, /health, /ready and /metadata.\n");
             return;
         }
         if (!head && !request.method().equals(HttpMethod.GET)) {
@@ -118,6 +119,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 } else {
                     send(ctx, keepAlive, head, HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT,
                             "not ready: " + reason + "\n");
+                }
+            }
+            case "/metadata" -> {
+                if (served == null) {
+                    send(ctx, keepAlive, head, HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT,
+                            "not ready: starting\n");
+                } else {
+                    send(ctx, keepAlive, head, HttpResponseStatus.OK, PLAIN_TEXT, served.metadataSummary());
                 }
             }
             default -> scrape(ctx, keepAlive, head, served);

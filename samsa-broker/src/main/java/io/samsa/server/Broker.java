@@ -4,7 +4,11 @@ import io.samsa.api.ApiDispatcher;
 import io.samsa.api.Apis;
 import io.samsa.api.BrokerConfigs;
 import io.samsa.api.BrokerIdentity;
+import io.samsa.api.ClusterHandlers;
 import io.samsa.api.ClusterView;
+import io.samsa.cluster.ControllerChannels;
+import io.samsa.cluster.ControllerForwarder;
+import io.samsa.cluster.PeerClient;
 import io.samsa.api.FetchSessionCache;
 import io.samsa.api.InternalTopic;
 import io.samsa.api.KafkaBatchCompression;
@@ -126,7 +130,7 @@ public final class Broker implements AutoCloseable {
         Path metadataDir = dataDir.resolve(METADATA_DIR);
         RatisMetadataLog metadataLog = new RatisMetadataLog(new RatisMetadataLog.Settings(config.nodeId(),
                 cluster.voters(), metadataDir, ClusterConfig.groupId(meta.clusterId()),
-                config.getLong("samsa.metadata.snapshot.entries"),
+                config.getLong("samsa.metadata.snapshot.entries"), config.getInt("samsa.metadata.segment.bytes"),
                 Duration.ofMillis(config.getInt("samsa.metadata.election.timeout.ms")),
                 Duration.ofMillis(config.getInt("samsa.metadata.append.timeout.ms")),
                 () -> MetadataMigration.legacyImage(metadataDir)));
@@ -189,7 +193,20 @@ public final class Broker implements AutoCloseable {
         groups.load();
         groups.scheduleOffsetExpiry(config.getLong("offsets.retention.check.interval.ms"));
 
-        ProducerIdBlocks producerIds = new ProducerIdBlocks(controller);
+        PeerClient peerClient = new PeerClient(config.nodeId(), cluster.peers(),
+                Duration.ofMillis(config.getInt("samsa.metadata.append.timeout.ms") + 5_000L));
+        closeables.add(peerClient);
+        ControllerForwarder forwarder = new ControllerForwarder(config.nodeId(), controller, metadataLog::leaderId,
+                peerClient);
+        ProducerIdBlocks producerIds = new ProducerIdBlocks(size -> {
+            try {
+                return controller.isActive() ? controller.allocateProducerIdBlock(size)
+                        : forwarder.allocateProducerIds();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+        CompletableFuture<Long> firstProducerIds = producerIds.prefetch();
         int transactionPartitions = config.getInt("transaction.state.log.num.partitions");
         InternalTopic transactionStateTopic = InternalTopic.transactionState(controller, replicas,
                 transactionPartitions);
@@ -223,19 +240,29 @@ public final class Broker implements AutoCloseable {
             }
         });
         // One node waits until it is unfenced (it is its own controller: milliseconds); a cluster node registers in
-        // the background, since the quorum may have no leader yet.
-        BrokerLifecycle lifecycle = BrokerLifecycle.start(controller, controller.localChannel(), config.nodeId(),
-                advertised, null, config.getInt("broker.heartbeat.interval.ms"), !cluster.isCluster());
+        // the background through the forwarder, since the quorum may have no leader yet.
+        BrokerLifecycle lifecycle = BrokerLifecycle.start(controller, cluster.isCluster()
+                ? ControllerChannels.forwarding(controller, forwarder, meta.clusterId())
+                : controller.localChannel(), config.nodeId(), advertised, null,
+                config.getInt("broker.heartbeat.interval.ms"), !cluster.isCluster());
         // Closed before the controller and logs; the controlled shutdown itself is registered last, below.
         closeables.add(lifecycle::stop);
-        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity,
-                ClusterView.singleNode(identity, controller), controller, replicas, topicDefaults,
+        if (!cluster.isCluster()) {
+            firstProducerIds.join();
+        }
+        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, new ClusterView(identity, controller,
+                ClusterView.BrokerLiveness.UNFENCED, controller::activeControllerId), controller, replicas,
+                topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet(),
                         SecurityKeys.sensitive(config.values().keySet())),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
                 transactionStateTopic, config.getBoolean("transaction.partition.verification.enable"),
                 new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"),
-                        System::currentTimeMillis), ListenerEndpoints.security(config)));
+                        System::currentTimeMillis), ListenerEndpoints.security(config)),
+                new ClusterHandlers(controller, metadataLog::quorum, System::currentTimeMillis));
+        if (cluster.isCluster()) {
+            dispatcher.forwardTo(forwarder);
+        }
         if (httpAddress != null) {
             BrokerMetrics brokerMetrics = new BrokerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                     new BrokerMetrics.Sources(config.nodeId(), controller, replicas, groups, transactions,

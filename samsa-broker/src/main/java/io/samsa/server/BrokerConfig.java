@@ -52,6 +52,8 @@ public final class BrokerConfig {
                 + " from the voter ids)");
         key("samsa.metadata.snapshot.entries", Type.LONG, "1024", 1, Long.MAX_VALUE,
                 "A snapshot of the metadata image every this many metadata log entries");
+        key("samsa.metadata.segment.bytes", Type.INT, String.valueOf(1024 * 1024), 8192, Integer.MAX_VALUE,
+                "Size of a metadata log segment; whole segments before a snapshot are purged");
         key("samsa.metadata.election.timeout.ms", Type.INT, "300", 10, 60_000,
                 "Least time without the metadata leader before a voter stands for election (twice this at most)");
         key("samsa.metadata.append.timeout.ms", Type.INT, "5000", 1, Integer.MAX_VALUE,

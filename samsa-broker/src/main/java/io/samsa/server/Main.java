@@ -112,6 +112,16 @@ public final class Main {
                 case "--data-dir" -> flags.put("log.dirs", value(args, ++i, arg));
                 case "--http-port" -> flags.put("samsa.http.port", value(args, ++i, arg));
                 case "--node-id" -> flags.put("node.id", value(args, ++i, arg));
+                case "--voters" -> flags.put(ClusterConfig.VOTERS, value(args, ++i, arg));
+                case "--peers" -> flags.put(ClusterConfig.PEERS, value(args, ++i, arg));
+                case "--cluster-id" -> flags.put(ClusterConfig.CLUSTER_ID, value(args, ++i, arg));
+                case "--advertised" -> {
+                    String address = value(args, ++i, arg);
+                    if (!address.matches(".+:\\d+")) {
+                        throw new IllegalArgumentException("--advertised takes host:port, got '" + address + "'");
+                    }
+                    flags.put("advertised.listeners", "PLAINTEXT://" + address);
+                }
                 case "--config" -> configFile = Path.of(value(args, ++i, arg));
                 case "--override" -> {
                     String kv = value(args, ++i, arg);
@@ -154,14 +164,21 @@ public final class Main {
     static String usage() {
         return """
                 Usage: samsa start [--port N] [--http-port N] [--data-dir DIR] [--node-id N] [--config FILE]
+                                   [--voters ID@HOST:PORT,...] [--peers ID@HOST:PORT,...] [--advertised HOST:PORT]
                                    [--override key=value]...
 
-                Starts a single-node Samsa broker in the foreground (Ctrl-C or SIGTERM stops it cleanly).
+                Starts a Samsa broker in the foreground (Ctrl-C or SIGTERM stops it cleanly): a single node, or with
+                --voters a node of a cluster.
                 (The client commands are samsa topic|group|produce|consume|cluster; try samsa topic --help.)
                   --port N            listen on 127.0.0.1:N (same as listeners=PLAINTEXT://127.0.0.1:N)
                   --http-port N       serve /metrics, /health and /ready on port N (samsa.http.port=N; -1: off)
                   --data-dir DIR      keep data in DIR (same as log.dirs=DIR)
                   --node-id N         the broker's id (same as node.id=N)
+                  --voters LIST       every node's Raft address as this node reaches it, 1@host:port,... (its own
+                                      entry is where it listens for Raft) (controller.quorum.voters)
+                  --peers LIST        the Kafka address at which this node reaches each other node (samsa.peers)
+                  --advertised H:P    the address clients are told (advertised.listeners=PLAINTEXT://H:P)
+                  --cluster-id ID     the cluster's id (samsa.cluster.id; default: derived from the voter ids)
                   --config FILE       a Kafka-style properties file
                   --override k=v      set any key below; flags win over the file
 

@@ -88,8 +88,16 @@ class DataSafetyIT {
         samsa.restart();
 
         assertKept();
-        assertThat(Files.size(samsa.dataDir().resolve("__cluster_metadata-0").resolve("metadata.log")))
-                .isPositive();
+        // The metadata lives in the Raft log of the metadata quorum, in __cluster_metadata-0.
+        try (java.util.stream.Stream<Path> files = Files.walk(samsa.dataDir().resolve("__cluster_metadata-0"))) {
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("log_")).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum()).isPositive();
+        }
         try (Admin admin = samsa.admin()) {
             assertThat(admin.listTopics().names().get()).contains("keep").doesNotContain("__cluster_metadata");
         }

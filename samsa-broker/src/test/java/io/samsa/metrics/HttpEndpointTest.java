@@ -89,7 +89,7 @@ class HttpEndpointTest {
         serve();
         HttpResponse<String> missing = get("/admin");
         assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(missing.body()).isEqualTo("Not found. This port serves /metrics, /health and /ready.\n");
+        assertThat(missing.body()).isEqualTo("Not found. This port serves /metrics, /health, /ready and /metadata.\n");
         HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + address.getPort() + "/metrics")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -106,6 +106,46 @@ class MainTest {
     // ---- refused starts: exit 2 with a message naming the key and the allowed range ----
 
     @Test
+    void aVoterListWithoutThisNodeIsRefused() {
+        Outcome outcome = start("--node-id", "4", "--voters", "1@127.0.0.1:1,2@127.0.0.1:2,3@127.0.0.1:3",
+                "--peers", "1@127.0.0.1:11,2@127.0.0.1:12,3@127.0.0.1:13");
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.err()).contains("controller.quorum.voters (--voters) 1@127.0.0.1:1,2@127.0.0.1:2,"
+                + "3@127.0.0.1:3 does not name this node (node.id=4)");
+        assertThat(tmp.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void conflictingNodeIdsAreRefused() {
+        Outcome twice = start("--node-id", "1", "--voters", "1@127.0.0.1:1,2@127.0.0.1:2,2@127.0.0.1:3",
+                "--peers", "2@127.0.0.1:12");
+        assertThat(twice.exit()).isEqualTo(2);
+        assertThat(twice.err()).contains("controller.quorum.voters names node 2 twice: conflicting node ids");
+        Outcome self = start("--node-id", "1", "--voters", "1@127.0.0.1:1,2@127.0.0.1:2",
+                "--peers", "1@127.0.0.1:11,2@127.0.0.1:12");
+        assertThat(self.exit()).isEqualTo(2);
+        assertThat(self.err()).contains("samsa.peers (--peers) names this node's own id 1: conflicting node ids");
+        assertThat(tmp.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void aDataDirectoryOfAnotherClusterIsRefusedAndLeftAsItWas() throws Exception {
+        Path data = tmp.resolve("data");
+        java.nio.file.Files.createDirectories(data);
+        String identity = "version=1\ncluster.id=AnotherClusterId000000\nnode.id=1\n";
+        java.nio.file.Files.writeString(data.resolve("meta.properties"), identity);
+        Outcome outcome = start("--node-id", "1", "--voters", "1@127.0.0.1:1,2@127.0.0.1:2", "--peers",
+                "2@127.0.0.1:12");
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.err()).contains("belongs to cluster AnotherClusterId000000, but this node is configured"
+                + " for cluster").contains("nothing was changed");
+        assertThat(java.nio.file.Files.readString(data.resolve("meta.properties"))).isEqualTo(identity);
+        try (var files = java.nio.file.Files.list(data)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("meta.properties");
+        }
+    }
+
+    @Test
     void partitionsBelowOneAreRefused() {
         Outcome outcome = start("--override", "num.partitions=0");
         assertThat(outcome.exit()).isEqualTo(2);

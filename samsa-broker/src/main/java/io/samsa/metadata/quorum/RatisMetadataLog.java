@@ -57,12 +57,14 @@ public final class RatisMetadataLog implements MetadataLog {
      * @param storageDir where the Raft log and snapshots live
      * @param groupId the Raft group: the same on every node of a cluster, derived from the cluster id
      * @param snapshotEntries a snapshot every this many entries
+     * @param segmentBytes the size of a log segment (only whole segments are purged)
      * @param electionTimeout the least time without a leader's heartbeat before a follower stands for election
      * @param appendTimeout how long an append may wait for the quorum before it fails as retriable
      * @param baseImage the image before the first entry, when there is no snapshot (migrated metadata)
      */
     public record Settings(int nodeId, Map<Integer, InetSocketAddress> voters, Path storageDir, UUID groupId,
-            long snapshotEntries, Duration electionTimeout, Duration appendTimeout, Supplier<MetadataImage> baseImage) {}
+            long snapshotEntries, int segmentBytes, Duration electionTimeout, Duration appendTimeout,
+            Supplier<MetadataImage> baseImage) {}
 
     /**
      * The quorum as this node sees it, for DescribeQuorum.
@@ -118,7 +120,7 @@ public final class RatisMetadataLog implements MetadataLog {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
         RaftServerConfigKeys.Log.setPurgePreservationLogNum(props, settings.snapshotEntries());
         RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.min(Integer.MAX_VALUE, settings.snapshotEntries()));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(settings.segmentBytes()));
         long min = settings.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
@@ -191,7 +193,7 @@ public final class RatisMetadataLog implements MetadataLog {
                 + " cannot append to the metadata log (" + why + "); the controller may have moved: retry.");
     }
 
-    /** The leader as this node knows it, or -1. */
+    @Override
     public int leaderId() {
         try {
             RaftPeerId leader = division().getInfo().getLeaderId();

@@ -65,7 +65,7 @@ class RatisMetadataLogTest {
 
     private RatisMetadataLog open(Recorder recorder) {
         RatisMetadataLog log = new RatisMetadataLog(new RatisMetadataLog.Settings(1,
-                Map.of(1, new InetSocketAddress("127.0.0.1", 0)), dir, new UUID(1, 2), 4, Duration.ofMillis(300),
+                Map.of(1, new InetSocketAddress("127.0.0.1", 0)), dir, new UUID(1, 2), 4, 1 << 20, Duration.ofMillis(300),
                 Duration.ofSeconds(10), () -> MetadataImage.EMPTY));
         log.start(recorder);
         return log;
