@@ -33,6 +33,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -225,10 +226,23 @@ class ClusterIT {
         int newLeader = quorumLeader(viaSurvivor);
         ClusterNode follower = nodes.values().stream().filter(n -> n.id != newLeader).findFirst().orElseThrow();
         follower.kill();
+        // Its session ends (broker.session.timeout.ms, 1 s): fenced, gone from the cluster, its leaderships moved.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(viaSurvivor.describeCluster().nodes().get(5, TimeUnit.SECONDS)).extracting(Node::id)
+                    .doesNotContain(follower.id).hasSize(NODES - 1);
+            TopicDescription spread = viaSurvivor.describeTopics(List.of("spread")).allTopicNames()
+                    .get(5, TimeUnit.SECONDS).get("spread");
+            assertThat(spread.partitions()).allSatisfy(p -> {
+                assertThat(p.leader()).isNotNull();
+                assertThat(p.leader().id()).isNotEqualTo(follower.id);
+                assertThat(p.isr()).extracting(Node::id).doesNotContain(follower.id);
+            });
+        });
         viaSurvivor.createTopics(List.of(new NewTopic("while-one-is-down", 1, (short) 1))).all()
                 .get(30, TimeUnit.SECONDS);
         follower.start().awaitListening();
         awaitSameImage();
+        awaitRegistered(viaSurvivor); // re-registered and unfenced: listed again
         Set<String> topics = viaThree.listTopics().names().get(10, TimeUnit.SECONDS);
         assertThat(topics).contains("spread", "one-each", "after-failover", "while-one-is-down");
     }
