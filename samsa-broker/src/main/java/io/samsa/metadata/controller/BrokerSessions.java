@@ -24,9 +24,9 @@ import java.util.function.LongSupplier;
  * for a full session</em>. What is new is that silence observed before activation counts, when this node knows of it:
  * the metadata quorum reports ({@link PeerContact}) how long it has certainly not heard from each node. A live node
  * answers the quorum leader's appends continuously, so its silence is about zero and it gets a full session, as in
- * Kafka. A node that died before the failover has been silent on the quorum since (this node, as a follower, stopped
- * hearing from a dead leader an election timeout before it became leader), so its session is already partly or wholly
- * used up. On top of that, no broker is fenced within {@code grace} of activation (a couple of heartbeat intervals),
+ * Kafka. A node that died before the failover has not answered since the new quorum leadership began (Ratis counts
+ * from there; the election timeout this node waited without hearing from a dead old leader would be more evidence,
+ * not counted yet), so its session is already partly or wholly used up when this controller activates. On top of that, no broker is fenced within {@code grace} of activation (a couple of heartbeat intervals),
  * so that a broker whose quorum connection is down but whose heartbeats can still reach the controller proves itself
  * before anything happens; a broker fenced at that point has then been silent on the quorum for a session and has not
  * heartbeated since this controller took over, which is more evidence than steady state asks for. With no knowledge
