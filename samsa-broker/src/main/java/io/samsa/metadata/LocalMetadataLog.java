@@ -11,15 +11,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node metadata log: one file of frames {@code int32 length, int32 crc32c, payload}, where a payload is a
+ * A metadata log without a quorum: one file of frames {@code int32 length, int32 crc32c, payload}, where a payload is a
  * batch of serialized records appended atomically. Every append is fsynced before it returns, because metadata
  * changes are rare and losing one (a created topic) would be worse than the milliseconds it costs. A torn last frame
  * (a crash mid-append) is detected by its CRC on open and cut off; nothing before it is lost.
+ *
+ * <p>It serves unit tests (a controller that commits at once) and reads data directories written before the Raft
+ * quorum: {@link #readAll} is the migration's source. Appends apply and notify the listener before they return.
  *
  * <p>Thread-safe: appends are synchronized.
  */
@@ -33,6 +37,9 @@ public final class LocalMetadataLog implements MetadataLog {
     /** Bytes of whole frames: where the next frame goes, and where a torn one is cut back to. */
     private long end;
     private final List<MetadataRecord> records = new ArrayList<>();
+    private Listener listener;
+    private MetadataImage image = MetadataImage.EMPTY;
+    private long batches;
 
     private LocalMetadataLog(Path file, FileChannel channel) {
         this.file = file;
@@ -74,6 +81,7 @@ public final class LocalMetadataLog implements MetadataLog {
                 break;
             }
             records.addAll(decode(payload));
+            batches++;
             all.position(all.position() + 8 + length);
             valid = all.position();
         }
@@ -103,13 +111,36 @@ public final class LocalMetadataLog implements MetadataLog {
         return (int) crc.getValue();
     }
 
-    @Override
+    /** Every record in the file, oldest first. */
     public synchronized List<MetadataRecord> readAll() {
         return List.copyOf(records);
     }
 
+    /** Replays the file to the listener, then makes this node the (only) leader. */
     @Override
-    public synchronized void append(List<MetadataRecord> batch) {
+    public synchronized void start(Listener listener) {
+        this.listener = listener;
+        image = MetadataImage.EMPTY.apply(records);
+        listener.applied(image, batches);
+        listener.leaderReady(1);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Long> append(List<MetadataRecord> batch) {
+        try {
+            write(batch);
+        } catch (MetadataException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long offset = ++batches;
+        if (listener != null) {
+            image = image.apply(batch);
+            listener.applied(image, offset);
+        }
+        return CompletableFuture.completedFuture(offset);
+    }
+
+    private void write(List<MetadataRecord> batch) {
         List<byte[]> encoded = new ArrayList<>(batch.size());
         int length = 4;
         for (MetadataRecord record : batch) {

@@ -48,30 +48,169 @@ public final class MetadataController implements AutoCloseable {
     /** Cluster-wide defaults a change falls back to. */
     public record Settings(int brokerId, int defaultPartitions, short defaultReplicationFactor) {}
 
+    /** Told when this node becomes the active controller and when it stops being it (the broker lifecycle). */
+    public interface ControllerListener {
+
+        /** This node is the active controller for {@code epoch}; {@code image} is every committed change. */
+        void activated(long epoch, MetadataImage image);
+
+        /** This node is no longer the active controller; appends it made may or may not commit. */
+        void resigned();
+    }
+
     private final MetadataLog log;
     private final Settings settings;
     private final PartitionCapacity capacity;
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
+    private final List<ControllerListener> controllerListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService publisher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "samsa-metadata-publisher");
         t.setDaemon(true);
         return t;
     });
-    /** The image of every committed change, what changes are validated against; guarded by this. */
-    private MetadataImage committed;
+    /**
+     * What changes are validated against while this node is the active controller: every committed change plus the
+     * ones appended but not committed yet. Guarded by this; null while not active.
+     */
+    private MetadataImage view;
+    /** The leader epoch of the active controller, -1 while not active; guarded by this. */
+    private long epoch = -1;
+    /** Appends made by this controller that have not completed yet; guarded by this. */
+    private int inFlight;
+    /** Set when an append failed: the view may hold records that never commit, rebuilt once nothing is in flight. */
+    private boolean viewStale;
+    /** The image of every committed change this node has applied, and its offset. */
+    private volatile MetadataImage applied = MetadataImage.EMPTY;
+    private volatile long appliedOffset = -1;
     /** The image the listeners have seen last: what the broker serves. */
-    private volatile MetadataImage published;
+    private volatile MetadataImage published = MetadataImage.EMPTY;
+    /** The offset of {@link #published}; written on the publisher thread only. */
+    private volatile long publishedOffset = -1;
+    /** Changes waiting to be published, by offset; guarded by itself. */
+    private final java.util.TreeMap<Long, List<CompletableFuture<MetadataImage>>> waiting = new java.util.TreeMap<>();
+    private final CompletableFuture<Void> firstActivation = new CompletableFuture<>();
 
     public MetadataController(MetadataLog log, Settings settings) {
         this(log, settings, PartitionCapacity.UNLIMITED);
     }
 
+    /** Starts the log: its local state is applied (and, for a log without a quorum, this node leads) on return. */
     public MetadataController(MetadataLog log, Settings settings, PartitionCapacity capacity) {
         this.log = log;
         this.settings = settings;
         this.capacity = capacity;
-        this.committed = MetadataImage.EMPTY.apply(log.readAll());
-        this.published = committed;
+        log.start(new MetadataLog.Listener() {
+            @Override
+            public void applied(MetadataImage image, long offset) {
+                onApplied(image, offset);
+            }
+
+            @Override
+            public void leaderReady(long leaderEpoch) {
+                activate(leaderEpoch);
+            }
+
+            @Override
+            public void resigned() {
+                resign();
+            }
+        });
+        // What the log loaded at start is what image() shows from now on.
+        published().join();
+    }
+
+    private void onApplied(MetadataImage image, long offset) {
+        applied = image;
+        appliedOffset = offset;
+        publisher.execute(() -> publish(image, offset));
+    }
+
+    private void activate(long leaderEpoch) {
+        MetadataImage image;
+        synchronized (this) {
+            // Every entry before this leadership is applied (the log says so), and nothing of ours is in flight.
+            view = applied;
+            epoch = leaderEpoch;
+            inFlight = 0;
+            viewStale = false;
+            image = view;
+        }
+        LOG.info("Node {} is the active controller (epoch {}, metadata offset {})", settings.brokerId(), leaderEpoch,
+                appliedOffset);
+        firstActivation.complete(null);
+        for (ControllerListener l : controllerListeners) {
+            try {
+                l.activated(leaderEpoch, image);
+            } catch (RuntimeException e) {
+                LOG.error("A controller listener failed on activation", e);
+            }
+        }
+    }
+
+    private void resign() {
+        synchronized (this) {
+            if (epoch < 0) {
+                return;
+            }
+            epoch = -1;
+            view = null;
+        }
+        LOG.info("Node {} is no longer the active controller", settings.brokerId());
+        controllerListeners.forEach(l -> {
+            try {
+                l.resigned();
+            } catch (RuntimeException e) {
+                LOG.error("A controller listener failed on resignation", e);
+            }
+        });
+    }
+
+    /** Whether this node is the active controller now. */
+    public synchronized boolean isActive() {
+        return epoch >= 0;
+    }
+
+    /** The epoch of this node's controllership, or -1 when it is not the active controller. */
+    public synchronized long epoch() {
+        return epoch;
+    }
+
+    /** Listens for this node becoming and ceasing to be the active controller. */
+    public void addControllerListener(ControllerListener listener) {
+        controllerListeners.add(listener);
+    }
+
+    /** The offset of the last applied metadata change (-1 before any). */
+    public long appliedOffset() {
+        return appliedOffset;
+    }
+
+    /** The offset of the image the listeners have seen last. */
+    public long publishedOffset() {
+        return publishedOffset;
+    }
+
+    /** The image changes are validated against; refuses when this node is not the active controller. */
+    private MetadataImage view() {
+        if (epoch < 0) {
+            throw new MetadataException(MetadataException.Kind.NOT_CONTROLLER,
+                    "This node (" + settings.brokerId() + ") is not the active controller.");
+        }
+        if (viewStale && inFlight == 0) {
+            view = applied;
+            viewStale = false;
+        }
+        return view;
+    }
+
+    /**
+     * Appends records as the active controller, validated by the caller against {@link #image()} or its own state
+     * (the seam for the broker lifecycle's records). The future completes once they are published on this node.
+     */
+    public synchronized CompletableFuture<MetadataImage> appendAsController(List<MetadataRecord> records) {
+        view();
+        checkChangeSize(records.size());
+        return commit(records);
     }
 
     /** num.partitions: the partition count of a topic created without one. */
@@ -84,21 +223,44 @@ public final class MetadataController implements AutoCloseable {
         return published;
     }
 
-    /** Completes once every change committed so far is published. */
-    public synchronized CompletableFuture<Void> published() {
+    /** Completes once every change this node has applied so far is published. */
+    public CompletableFuture<Void> published() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         publisher.execute(() -> done.complete(null));
         return done;
     }
 
-    /** Listeners are called on the publisher thread with each new image, in log order. */
+    /** Completes once the change at {@code offset} (or a later one) is published on this node. */
+    public CompletableFuture<MetadataImage> publishedAt(long offset) {
+        synchronized (waiting) {
+            if (publishedOffset >= offset) {
+                return CompletableFuture.completedFuture(published);
+            }
+            CompletableFuture<MetadataImage> done = new CompletableFuture<>();
+            waiting.computeIfAbsent(offset, o -> new ArrayList<>()).add(done);
+            return done;
+        }
+    }
+
+    /**
+     * Listeners are called on the publisher thread with each new image, in log order, starting with the image
+     * published last (so a listener added late misses nothing).
+     */
     public void addListener(Consumer<MetadataImage> listener) {
-        listeners.add(listener);
+        publisher.execute(() -> {
+            listeners.add(listener);
+            listener.accept(published);
+        });
+    }
+
+    /** Completes when this node first becomes the active controller. */
+    public CompletableFuture<Void> firstActivation() {
+        return firstActivation;
     }
 
     /** Registers (or re-registers with a new address) this node's broker. */
     public synchronized CompletableFuture<Void> registerBroker(int brokerId, String host, int port) {
-        MetadataImage.BrokerImage existing = committed.brokers().get(brokerId);
+        MetadataImage.BrokerImage existing = view().brokers().get(brokerId);
         if (existing != null && existing.host().equals(host) && existing.port() == port) {
             return CompletableFuture.completedFuture(null);
         }
@@ -124,11 +286,11 @@ public final class MetadataController implements AutoCloseable {
             throw new MetadataException(MetadataException.Kind.INVALID_REQUEST,
                     "Creation of internal topic " + TopicNames.METADATA_TOPIC + " is prohibited.");
         }
-        if (committed.topic(name) != null) {
+        if (view().topic(name) != null) {
             throw new MetadataException(MetadataException.Kind.TOPIC_ALREADY_EXISTS,
                     "Topic '" + name + "' already exists.");
         }
-        String collision = TopicNames.collision(name, committed.topics().keySet());
+        String collision = TopicNames.collision(name, view().topics().keySet());
         if (collision != null) {
             throw new MetadataException(MetadataException.Kind.INVALID_TOPIC_EXCEPTION,
                     "Topic '" + name + "' collides with existing topic: " + collision);
@@ -153,7 +315,7 @@ public final class MetadataController implements AutoCloseable {
                     CompletableFuture.completedFuture(published));
         }
         CompletableFuture<MetadataImage> done = commit(records);
-        return new Committed<>(committed.topic(name), done);
+        return new Committed<>(view.topic(name), done);
     }
 
     private int resolvedCount(int partitions) {
@@ -218,7 +380,7 @@ public final class MetadataController implements AutoCloseable {
             throw new MetadataException(MetadataException.Kind.INVALID_REPLICATION_FACTOR,
                     "Replication factor must be larger than 0, or -1 to use the default value.");
         }
-        List<Integer> brokerIds = new ArrayList<>(committed.brokers().keySet());
+        List<Integer> brokerIds = new ArrayList<>(view().brokers().keySet());
         if (rf > brokerIds.size()) {
             throw new MetadataException(MetadataException.Kind.INVALID_REPLICATION_FACTOR,
                     "Unable to replicate the partition " + rf + " time(s): The target replication factor of " + rf
@@ -244,7 +406,7 @@ public final class MetadataController implements AutoCloseable {
                     "The manual partition assignment includes a duplicate replica: " + replicas);
         }
         for (int broker : replicas) {
-            if (!committed.brokers().containsKey(broker)) {
+            if (!view().brokers().containsKey(broker)) {
                 throw new MetadataException(MetadataException.Kind.INVALID_REPLICA_ASSIGNMENT,
                         "The manual partition assignment includes broker " + broker + ", but no such broker is"
                                 + " registered.");
@@ -259,7 +421,7 @@ public final class MetadataController implements AutoCloseable {
      * @return the first id of the block
      */
     public synchronized long allocateProducerIds(int blockSize) {
-        long start = committed.nextProducerIdBlock();
+        long start = view().nextProducerIdBlock();
         commit(List.of(new MetadataRecord.ProducerIds(start + blockSize)));
         return start;
     }
@@ -293,7 +455,7 @@ public final class MetadataController implements AutoCloseable {
 
     /** Deletes a topic with all its partitions and configs; the future completes once its logs are gone. */
     public synchronized CompletableFuture<Void> deleteTopic(UUID topicId) {
-        if (committed.topic(topicId) == null) {
+        if (view().topic(topicId) == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_ID, "Topic id " + topicId
                     + " does not exist.");
         }
@@ -303,7 +465,7 @@ public final class MetadataController implements AutoCloseable {
     /** Grows a topic to {@code totalCount} partitions; the future completes once they are published. */
     public synchronized CompletableFuture<Void> createPartitions(String topicName, int totalCount,
             List<List<Integer>> assignments, boolean validateOnly) {
-        MetadataImage.TopicImage topic = committed.topic(topicName);
+        MetadataImage.TopicImage topic = view().topic(topicName);
         if (topic == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
                     "This server does not host this topic-partition.");
@@ -327,7 +489,7 @@ public final class MetadataController implements AutoCloseable {
         }
         int rf = topic.partitions().get(0).replicas().size();
         List<MetadataRecord> records = new ArrayList<>();
-        List<Integer> brokerIds = new ArrayList<>(committed.brokers().keySet());
+        List<Integer> brokerIds = new ArrayList<>(view().brokers().keySet());
         List<List<Integer>> replicaLists = new ArrayList<>(added);
         for (int i = 0; i < added; i++) {
             List<Integer> replicas;
@@ -360,7 +522,7 @@ public final class MetadataController implements AutoCloseable {
      */
     public synchronized CompletableFuture<Void> alterConfigs(ConfigResource resource, Map<String, String> changes,
             boolean validateOnly) {
-        if (resource.type() == ConfigResource.Type.TOPIC && committed.topic(resource.name()) == null) {
+        if (resource.type() == ConfigResource.Type.TOPIC && view().topic(resource.name()) == null) {
             throw new MetadataException(MetadataException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
                     "Topic " + resource.name() + " does not exist.");
         }
@@ -393,7 +555,7 @@ public final class MetadataController implements AutoCloseable {
     public synchronized CompletableFuture<Void> replaceConfigs(ConfigResource resource, Map<String, String> configs,
             boolean validateOnly) {
         Map<String, String> changes = new java.util.HashMap<>();
-        committed.configs(resource).keySet().forEach(k -> changes.put(k, null));
+        view().configs(resource).keySet().forEach(k -> changes.put(k, null));
         changes.putAll(configs);
         return alterConfigs(resource, changes, validateOnly);
     }
@@ -412,31 +574,39 @@ public final class MetadataController implements AutoCloseable {
     }
 
     /**
-     * Appends records as they are, without validation, and publishes them: for tests that need a cluster state the
-     * controller reaches through other means (another broker registered, a partition led elsewhere).
-     *
-     * @return completes once the records are published
-     */
-    public synchronized CompletableFuture<MetadataImage> appendUnvalidated(List<MetadataRecord> records) {
-        return commit(records);
-    }
-
-    /**
-     * Makes records durable and applies them to the committed image under the lock, then hands the image to the
-     * publisher thread; submitted under the lock, images are published in log order.
-     *
-     * @return the published image
+     * Appends records and applies them to the controller's view under the lock, so the next change is validated
+     * against them; the future completes once this node has published them (they are committed then).
      */
     private CompletableFuture<MetadataImage> commit(List<MetadataRecord> records) {
-        log.append(records);
-        MetadataImage next = committed.apply(records);
-        committed = next;
-        CompletableFuture<MetadataImage> done = new CompletableFuture<>();
-        publisher.execute(() -> publish(next, done));
-        return done;
+        MetadataImage before = view();
+        view = before.apply(records);
+        inFlight++;
+        long myEpoch = epoch;
+        return log.append(records).handle((offset, error) -> {
+            synchronized (this) {
+                if (epoch == myEpoch) {
+                    inFlight--;
+                    if (error != null) {
+                        viewStale = true;
+                    }
+                }
+            }
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                throw new java.util.concurrent.CompletionException(cause instanceof MetadataException
+                        ? cause : notCommitted());
+            }
+            return offset;
+        }).thenCompose(this::publishedAt);
     }
 
-    private void publish(MetadataImage next, CompletableFuture<MetadataImage> done) {
+    private MetadataException notCommitted() {
+        return new MetadataException(MetadataException.Kind.NOT_CONTROLLER, "The metadata change was not committed:"
+                + " node " + settings.brokerId() + " lost the controller role or the quorum; retry.");
+    }
+
+    private void publish(MetadataImage next, long offset) {
         for (Consumer<MetadataImage> listener : listeners) {
             try {
                 listener.accept(next);
@@ -445,13 +615,21 @@ public final class MetadataController implements AutoCloseable {
                 LOG.error("A metadata listener failed on a new image", e);
             }
         }
-        published = next;
-        done.complete(next);
+        List<CompletableFuture<MetadataImage>> done = new ArrayList<>();
+        synchronized (waiting) {
+            published = next;
+            publishedOffset = offset;
+            var upTo = waiting.headMap(offset, true);
+            upTo.values().forEach(done::addAll);
+            upTo.clear();
+        }
+        done.forEach(f -> f.complete(next));
     }
 
     /** Stops publishing; images committed but not yet published are dropped (the log has them). */
     @Override
     public void close() {
+        log.close();
         publisher.shutdown();
         try {
             if (!publisher.awaitTermination(30, TimeUnit.SECONDS)) {

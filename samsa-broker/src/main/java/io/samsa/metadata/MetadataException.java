@@ -19,7 +19,11 @@ public class MetadataException extends RuntimeException {
         INVALID_REQUEST,
         POLICY_VIOLATION,
         /** The metadata log's disk refused the write (full, read-only, failing): nothing was committed. */
-        KAFKA_STORAGE_ERROR
+        KAFKA_STORAGE_ERROR,
+        /** This node is not the active controller, or lost that role before the change committed: retry elsewhere. */
+        NOT_CONTROLLER,
+        /** The quorum did not commit the change in time (no leader, or too few voters reachable): retriable. */
+        REQUEST_TIMED_OUT
     }
 
     private final Kind kind;

@@ -165,6 +165,49 @@ public final class MetadataImage {
                 newAcls == null ? acls : Collections.unmodifiableMap(newAcls));
     }
 
+    /**
+     * The image as records that rebuild it from {@link #EMPTY}, in a deterministic order: a snapshot of the metadata
+     * log is these records. Every kind of state the image holds must be written here (a record type added later
+     * extends this method), or a node restarted from a snapshot would lose it.
+     */
+    public List<MetadataRecord> toRecords() {
+        List<MetadataRecord> out = new java.util.ArrayList<>();
+        brokers.values().forEach(b -> out.add(new MetadataRecord.BrokerRegistration(b.brokerId(), b.host(), b.port(),
+                b.rack())));
+        for (TopicImage topic : topicsByName.values()) {
+            out.add(new MetadataRecord.Topic(topic.name(), topic.topicId()));
+            new TreeMap<>(topic.partitions()).values().forEach(p -> out.add(new MetadataRecord.Partition(
+                    topic.topicId(), p.partition(), p.replicas(), p.isr(), p.leader(), p.leaderEpoch())));
+        }
+        configs.entrySet().stream()
+                .sorted(java.util.Comparator.comparing((Map.Entry<ConfigResource, Map<String, String>> e) ->
+                        e.getKey().type()).thenComparing(e -> e.getKey().name()))
+                .forEach(e -> new TreeMap<>(e.getValue()).forEach((name, value) -> out.add(new MetadataRecord.Config(
+                        e.getKey().type(), e.getKey().name(), name, value))));
+        if (nextProducerIdBlock != 0) {
+            out.add(new MetadataRecord.ProducerIds(nextProducerIdBlock));
+        }
+        scramCredentials.values().forEach(byMechanism -> out.addAll(byMechanism.values()));
+        out.addAll(acls.values());
+        return out;
+    }
+
+    /**
+     * A digest of the whole image (SHA-256 of {@link #toRecords}, hex): two nodes that applied the same log report
+     * the same digest, so tests and operators can compare images across nodes.
+     */
+    public String digest() {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (MetadataRecord record : toRecords()) {
+                sha.update(MetadataRecordSerde.serialize(record));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A copy of the credentials with one set (or removed, for null); a user without credentials is dropped. */
     private static Map<String, Map<Byte, MetadataRecord.UserScramCredential>> withScram(
             Map<String, Map<Byte, MetadataRecord.UserScramCredential>> current, String user, byte mechanism,

@@ -17,7 +17,7 @@ import io.samsa.log.LogDirNames;
 import io.samsa.log.LogManager;
 import io.samsa.log.TopicPartition;
 import io.samsa.metadata.ConfigResource;
-import io.samsa.metadata.LocalMetadataLog;
+import io.samsa.metadata.quorum.RatisMetadataLog;
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.metadata.TopicDefaults;
@@ -33,6 +33,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,7 @@ public final class Broker implements AutoCloseable {
     private final AtomicReference<BrokerMetrics> metrics = new AtomicReference<>();
     private BrokerIdentity identity;
     private MetadataController metadata;
+    private RatisMetadataLog quorum;
     private boolean closed;
 
     private Broker() {}
@@ -115,14 +117,25 @@ public final class Broker implements AutoCloseable {
 
         Path dataDir = config.dataDir().toAbsolutePath();
         createDataDir(dataDir);
-        MetaProperties meta = MetaProperties.loadOrCreate(dataDir, config.nodeId());
+        ClusterConfig cluster = ClusterConfig.of(config);
+        MetaProperties meta = MetaProperties.loadOrCreate(dataDir, config.nodeId(), cluster.clusterId());
 
-        LocalMetadataLog metadataLog = LocalMetadataLog.open(dataDir.resolve(METADATA_DIR));
-        closeables.add(metadataLog);
+        Path metadataDir = dataDir.resolve(METADATA_DIR);
+        RatisMetadataLog metadataLog = new RatisMetadataLog(new RatisMetadataLog.Settings(config.nodeId(),
+                cluster.voters(), metadataDir, ClusterConfig.groupId(meta.clusterId()),
+                config.getLong("samsa.metadata.snapshot.entries"),
+                Duration.ofMillis(config.getInt("samsa.metadata.election.timeout.ms")),
+                Duration.ofMillis(config.getInt("samsa.metadata.append.timeout.ms")),
+                () -> MetadataMigration.legacyImage(metadataDir)));
+        quorum = metadataLog;
         AtomicReference<LogManager> logsOpened = new AtomicReference<>();
         MetadataController controller = metadata = new MetadataController(metadataLog, new MetadataController.Settings(
                 config.nodeId(), config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
                 new HostingCapacity(OpenFileBudget.ofThisProcess(), logsOpened::get));
+        // For a start that fails before the logs open; registered again below so that it closes before them.
+        closeables.add(controller);
+        awaitMetadata(controller, metadataLog, cluster);
+        MetadataMigration.retireLegacyLog(metadataDir);
 
         TopicDefaults topicDefaults = TopicDefaults.fromBrokerSettings(config.topicDefaultSettings());
         MetadataImage image = controller.image();
@@ -144,9 +157,12 @@ public final class Broker implements AutoCloseable {
             return topic != null && topic.partitions().containsKey(tp.partition());
         });
         MetadataPublisher publisher = new MetadataPublisher(config.nodeId(), replicas, topicDefaults);
-        publisher.accept(controller.image());
-        setAsideStrayLogs(logs, replicas);
         controller.addListener(publisher);
+        controller.published().join();
+        if (!cluster.isCluster()) {
+            // One node's image is complete here; a cluster node's may still be catching up, so nothing is moved.
+            setAsideStrayLogs(logs, replicas);
+        }
         logs.startBackgroundTasks(config.getLong("log.retention.check.interval.ms"));
         logs.startCleaner(config.cleanerConfig());
 
@@ -284,6 +300,29 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until this node's image holds what its own log knows committed: one node waits until it leads (its
+     * whole log applied); a cluster node waits for its local replay, but not for the other nodes, so a node
+     * started while its peers are down still starts and answers with retriable errors.
+     */
+    private static void awaitMetadata(MetadataController controller, RatisMetadataLog log, ClusterConfig cluster) {
+        try {
+            if (cluster.isCluster()) {
+                controller.publishedAt(log.lastCommittedAtStart()).get(30, TimeUnit.SECONDS);
+            } else {
+                controller.firstActivation().get(30, TimeUnit.SECONDS);
+                controller.published().get(30, TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the metadata log did not load within 30 s (" + cluster + ")");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the metadata log failed to load: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the metadata log");
+        }
+    }
+
     private static void createDataDir(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
@@ -349,7 +388,7 @@ public final class Broker implements AutoCloseable {
      * (another broker registered, a partition that another broker leads).
      */
     public CompletableFuture<MetadataImage> appendMetadata(List<io.samsa.metadata.MetadataRecord> records) {
-        return metadata.appendUnvalidated(records);
+        return metadata.appendAsController(records);
     }
 
     public String clusterId() {

@@ -43,6 +43,19 @@ public final class BrokerConfig {
 
     static {
         key("node.id", Type.INT, "1", 0, Integer.MAX_VALUE, "Id of this broker");
+        key("controller.quorum.voters", Type.STRING, "", 0, 0, "Every voter of the metadata quorum as"
+                + " id@host:port,... (Raft addresses as this node reaches them; its own entry is where it listens for"
+                + " Raft). Empty: a single node");
+        key("samsa.peers", Type.STRING, "", 0, 0, "Kafka-protocol address of every other node as id@host:port,..."
+                + " (forwarded requests go there; may be the other node's client port)");
+        key("samsa.cluster.id", Type.STRING, null, 0, 0, "Cluster id of a multi-node cluster (default: derived"
+                + " from the voter ids)");
+        key("samsa.metadata.snapshot.entries", Type.LONG, "1024", 1, Long.MAX_VALUE,
+                "A snapshot of the metadata image every this many metadata log entries");
+        key("samsa.metadata.election.timeout.ms", Type.INT, "300", 10, 60_000,
+                "Least time without the metadata leader before a voter stands for election (twice this at most)");
+        key("samsa.metadata.append.timeout.ms", Type.INT, "5000", 1, Integer.MAX_VALUE,
+                "How long a metadata change waits for the quorum before it fails with a retriable error");
         key("listeners", Type.STRING, "PLAINTEXT://127.0.0.1:9092", 0, 0,
                 "Listeners as NAME://host:port, comma-separated (an empty host binds all addresses)");
         key("advertised.listeners", Type.STRING, "", 0, 0,
@@ -265,6 +278,11 @@ public final class BrokerConfig {
                 explicit.getOrDefault("advertised.listeners", ""),
                 explicit.getOrDefault("listener.security.protocol.map", Listeners.DEFAULT_PROTOCOL_MAP), problems);
         checkSecurity(explicit, listeners, problems);
+        try {
+            ClusterConfig.check(explicit, Integer.parseInt(explicit.getOrDefault("node.id", "1")), problems);
+        } catch (NumberFormatException e) {
+            // node.id's own check reports it
+        }
         if (assignorList(explicit.getOrDefault("log.dirs", KEYS.get("log.dirs").defaultValue())).isEmpty()) {
             problems.add("Invalid value '" + explicit.get("log.dirs") + "' for log.dirs: a comma-separated list of"
                     + " at least one directory");

@@ -21,6 +21,14 @@ record MetaProperties(String clusterId, int nodeId) {
 
     /** Loads the directory's identity, creating it on first start; refuses a directory of another node. */
     static MetaProperties loadOrCreate(Path dataDir, int nodeId) {
+        return loadOrCreate(dataDir, nodeId, null);
+    }
+
+    /**
+     * Loads the directory's identity, creating it on first start with {@code clusterId} (or a new id when null);
+     * refuses, changing nothing, a directory of another node or of another cluster.
+     */
+    static MetaProperties loadOrCreate(Path dataDir, int nodeId, String clusterId) {
         Path file = dataDir.resolve(FILE_NAME);
         try {
             if (Files.exists(file)) {
@@ -33,9 +41,16 @@ record MetaProperties(String clusterId, int nodeId) {
                     throw new ConfigException("The data directory " + dataDir + " belongs to node.id " + stored
                             + ", but this broker has node.id " + nodeId);
                 }
-                return new MetaProperties(props.getProperty("cluster.id"), stored);
+                String storedCluster = props.getProperty("cluster.id");
+                if (clusterId != null && !clusterId.equals(storedCluster)) {
+                    throw new ConfigException("The data directory " + dataDir + " belongs to cluster " + storedCluster
+                            + ", but this node is configured for cluster " + clusterId + " (from samsa.cluster.id or"
+                            + " the ids in controller.quorum.voters); refusing to start, nothing was changed. Use an"
+                            + " empty data directory to join this cluster.");
+                }
+                return new MetaProperties(storedCluster, stored);
             }
-            MetaProperties created = new MetaProperties(newClusterId(), nodeId);
+            MetaProperties created = new MetaProperties(clusterId != null ? clusterId : newClusterId(), nodeId);
             Properties props = new Properties();
             props.setProperty("version", "1");
             props.setProperty("cluster.id", created.clusterId());

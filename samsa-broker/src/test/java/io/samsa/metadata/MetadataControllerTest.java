@@ -43,9 +43,11 @@ class MetadataControllerTest {
         controller.addListener(seen::add);
         controller.createTopic("a", -1, (short) -1, Map.of(), Map.of("retention.ms", " 5 "), false);
         controller.createPartitions("a", 3, null, false).join();
-        assertThat(seen).hasSize(2);
-        assertThat(seen.get(1).topic("a").partitions()).hasSize(3);
-        assertThat(seen.get(1).configs(new ConfigResource(ConfigResource.Type.TOPIC, "a")))
+        // The image current when the listener was added, then one per change.
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(0).topic("a")).isNull();
+        assertThat(seen.get(2).topic("a").partitions()).hasSize(3);
+        assertThat(seen.get(2).configs(new ConfigResource(ConfigResource.Type.TOPIC, "a")))
                 .isEqualTo(Map.of("retention.ms", "5"));
         log.close();
         MetadataController reopened = new MetadataController(LocalMetadataLog.open(dir),
