@@ -57,11 +57,6 @@ public final class ClusterView {
         this.activeController = activeController;
     }
 
-    /** One node: every registered broker is live and this node is the controller. */
-    public static ClusterView singleNode(BrokerIdentity identity, MetadataController metadata) {
-        return new ClusterView(identity, metadata, BrokerLiveness.REGISTERED, identity::brokerId);
-    }
-
     public MetadataImage image() {
         return metadata.image();
     }

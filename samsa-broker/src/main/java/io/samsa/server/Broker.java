@@ -209,7 +209,10 @@ public final class Broker implements AutoCloseable {
         identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), first.host(), first.port(), endpoints);
         controller.registerBroker(config.nodeId(), first.host(), first.port()).join();
         ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity,
-                ClusterView.singleNode(identity, controller), controller, replicas, topicDefaults,
+                // The controller clients are told of is the quorum's leader; every registered broker is live until
+                // fencing is in the image.
+                new ClusterView(identity, controller, ClusterView.BrokerLiveness.REGISTERED, metadataLog::leaderId),
+                controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet(),
                         SecurityKeys.sensitive(config.values().keySet())),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
