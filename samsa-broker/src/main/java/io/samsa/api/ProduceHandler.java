@@ -127,7 +127,7 @@ final class ProduceHandler implements ApiHandler {
         for (Append append : appends) {
             append(append, acks, data.transactionalId(), request.version() >= ABORTABLE_SINCE);
         }
-        if (request.version() >= LEADER_HINTS_SINCE) {
+        if (request.version() >= LEADER_HINTS_SINCE && anyNotLeader(response)) {
             addLeaderHints(response, topicNames(data, image), connection.listenerName());
         }
         if (acks != 0) {
@@ -160,6 +160,17 @@ final class ProduceHandler implements ApiHandler {
             result.setErrorCode(error.code()).setErrorMessage(ErrorMapper.message(e))
                     .setRecordErrors(ErrorMapper.recordErrors(e));
         }
+    }
+
+    private static boolean anyNotLeader(ProduceResponseData response) {
+        for (TopicProduceResponse topic : response.responses()) {
+            for (PartitionProduceResponse p : topic.partitionResponses()) {
+                if (p.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The topic name of each topic of the request, in request order (v13 names topics by id only). */
