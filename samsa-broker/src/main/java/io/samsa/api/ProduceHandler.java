@@ -37,8 +37,8 @@ import org.apache.kafka.common.record.RecordBatch;
  * <p>As in Kafka, each partition gets its own error (UNKNOWN_TOPIC_OR_PARTITION for an index the topic does not have,
  * negative ones included; NOT_LEADER_OR_FOLLOWER for one this broker does not lead, with the current leader and its
  * endpoint from v10 on, KIP-951), and every partition is validated before any is written, so no request is answered
- * with an error after part of it was written. A failed acks=0 request closes its connection, Kafka's only way to tell such a
- * client.
+ * with an error after part of it was written. A failed acks=0 request closes its connection, Kafka's only way to tell
+ * such a client.
  *
  * <p>A transactional batch is verified first (KIP-890 part 1, transaction.partition.verification.enable): its
  * partition must be in the producer's ongoing transaction at its epoch, else the write would open a transaction the

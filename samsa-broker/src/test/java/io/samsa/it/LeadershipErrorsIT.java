@@ -299,12 +299,12 @@ class LeadershipErrorsIT {
             JoinGroupResponse joined = (JoinGroupResponse) raw.call(ApiKeys.JOIN_GROUP, (short) 9, join);
             assertThat(Errors.forCode(joined.data().errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
             InitProducerIdResponse elsewhere = (InitProducerIdResponse) raw.call(ApiKeys.INIT_PRODUCER_ID, (short) 5,
-                    new InitProducerIdRequestData().setTransactionalId(transactionFor(0)).setTransactionTimeoutMs(10_000)
-                            .setProducerId(-1).setProducerEpoch((short) -1));
+                    new InitProducerIdRequestData().setTransactionalId(transactionFor(0))
+                            .setTransactionTimeoutMs(10_000).setProducerId(-1).setProducerEpoch((short) -1));
             assertThat(Errors.forCode(elsewhere.data().errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
             InitProducerIdResponse here = (InitProducerIdResponse) raw.call(ApiKeys.INIT_PRODUCER_ID, (short) 5,
-                    new InitProducerIdRequestData().setTransactionalId(transactionFor(1)).setTransactionTimeoutMs(10_000)
-                            .setProducerId(-1).setProducerEpoch((short) -1));
+                    new InitProducerIdRequestData().setTransactionalId(transactionFor(1))
+                            .setTransactionTimeoutMs(10_000).setProducerId(-1).setProducerEpoch((short) -1));
             assertThat(Errors.forCode(here.data().errorCode())).isEqualTo(Errors.NONE);
             // An idempotent producer has no coordinator: any broker answers.
             InitProducerIdResponse idempotent = (InitProducerIdResponse) raw.call(ApiKeys.INIT_PRODUCER_ID,
