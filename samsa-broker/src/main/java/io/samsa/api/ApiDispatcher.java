@@ -133,13 +133,19 @@ public final class ApiDispatcher implements FrameHandler {
         try {
             ApiMessage denied = request.versionUnsupported() ? null
                     : RequestAuthorization.deny(request, connection, access);
-            if (denied == null && coordinatorGate != null && !request.versionUnsupported()) {
-                denied = coordinatorGate.refuse(request);
+            CoordinatorGate.Decision coordination = denied != null || coordinatorGate == null
+                    || request.versionUnsupported() ? CoordinatorGate.Decision.SERVE
+                    : coordinatorGate.decide(request);
+            if (coordination.refusal() != null) {
+                denied = coordination.refusal();
             }
             CompletableFuture<ApiMessage> forwarded = denied != null || request.versionUnsupported() ? null
                     : forwarding.forward(request);
             response = denied != null ? CompletableFuture.completedFuture(denied)
                     : forwarded != null ? forwarded : handler.handle(request, connection);
+            if (!coordination.elsewhere().isEmpty()) {
+                response = response.thenApply(body -> CoordinatorGate.markElsewhere(body, coordination.elsewhere()));
+            }
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }

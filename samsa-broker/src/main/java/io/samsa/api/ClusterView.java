@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
+import io.samsa.replication.Partition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -60,11 +61,6 @@ public final class ClusterView {
         this.metadata = metadata;
         this.liveness = liveness;
         this.activeController = activeController;
-    }
-
-    /** One node: every registered broker is live and this node is the controller. */
-    public static ClusterView singleNode(BrokerIdentity identity, MetadataController metadata) {
-        return new ClusterView(identity, metadata, BrokerLiveness.UNFENCED, identity::brokerId);
     }
 
     public MetadataImage image() {
@@ -131,13 +127,30 @@ public final class ClusterView {
         return t == null ? null : t.partitions().get(partition);
     }
 
-    /** The current leader of a partition, for a client told NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH. */
-    public LeaderHint leaderHint(MetadataImage image, String topic, int partition, String listenerName) {
-        MetadataImage.PartitionImage p = partition(image, topic, partition);
-        if (p == null) {
-            return new LeaderHint(NONE, NONE, null);
+    /**
+     * The current leader of a partition, for a client told NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH: as the
+     * local replica knows it when this broker hosts the partition (it learns of a change before the image that
+     * carries it is published, and a waiting fetch is answered at that moment), else as the image has it (Kafka's
+     * getCurrentLeader).
+     *
+     * @param local this broker's replica of the partition, or null
+     */
+    public LeaderHint leaderHint(MetadataImage image, Partition local, String topic, int partition,
+            String listenerName) {
+        int leader;
+        int epoch;
+        if (local != null) {
+            leader = local.leaderId();
+            epoch = local.leaderEpoch();
+        } else {
+            MetadataImage.PartitionImage p = partition(image, topic, partition);
+            if (p == null) {
+                return new LeaderHint(NONE, NONE, null);
+            }
+            leader = p.leader();
+            epoch = p.leaderEpoch();
         }
-        return new LeaderHint(p.leader(), p.leaderEpoch(), liveEndpoint(image, p.leader(), listenerName));
+        return new LeaderHint(leader, epoch, liveEndpoint(image, leader, listenerName));
     }
 
     /** The replicas of a partition on brokers that are not live (not registered, or fenced). */

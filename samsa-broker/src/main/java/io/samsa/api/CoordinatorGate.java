@@ -2,14 +2,20 @@ package io.samsa.api;
 
 import io.samsa.protocol.Request;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeTransactionsRequestData;
+import org.apache.kafka.common.message.DescribeTransactionsResponseData;
 import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -18,20 +24,33 @@ import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * Refuses a coordinator request that reached a node which does not coordinate its group or transactional id (it does
- * not lead the key's partition of the internal topic) with NOT_COORDINATOR, shaped as the API's own error response,
- * so that the client finds the coordinator again. A request naming several keys (DescribeGroups, DeleteGroups,
- * OffsetFetch v8+, ConsumerGroupDescribe, DescribeTransactions, AddPartitionsToTxn v4+) is refused whole when one of
- * them is coordinated elsewhere: clients send such requests per coordinator, so a mixed one only comes from stale
- * metadata, and each key is retried. Empty or missing keys pass, for the handler's own error. Thread-safe.
+ * Answers a coordinator request that reached a node which does not coordinate its group or transactional id (it does
+ * not lead the key's partition of the internal topic) with NOT_COORDINATOR, so that the client finds the coordinator
+ * again. A request for one key (or whose keys are all elsewhere) is refused whole, shaped as the API's own error
+ * response. A request naming several keys of which only some are elsewhere (DescribeGroups, DeleteGroups, OffsetFetch
+ * v8+, ConsumerGroupDescribe, DescribeTransactions) is served, and the keys coordinated elsewhere are answered
+ * NOT_COORDINATOR each, as Kafka's coordinators answer per key; AddPartitionsToTxn v4+, sent between brokers, is
+ * refused whole. Empty or missing keys pass, for the handler's own error. Thread-safe.
  */
 final class CoordinatorGate {
+
+    /**
+     * What to do with a request.
+     *
+     * @param refusal the whole answer, or null to serve the request
+     * @param elsewhere the keys to answer NOT_COORDINATOR in the handler's answer (empty for none)
+     */
+    record Decision(ApiMessage refusal, Set<String> elsewhere) {
+
+        static final Decision SERVE = new Decision(null, Set.of());
+    }
 
     private final Coordinators coordinators;
 
@@ -39,18 +58,65 @@ final class CoordinatorGate {
         this.coordinators = coordinators;
     }
 
-    /** NOT_COORDINATOR in the request's response shape, or null when this node coordinates every key it names. */
-    ApiMessage refuse(Request request) {
+    /** Whether the request is served here, refused whole, or served with some keys answered NOT_COORDINATOR. */
+    Decision decide(Request request) {
         Coordinators.Kind kind = kind(request.body());
         if (kind == null) {
-            return null;
+            return Decision.SERVE;
         }
-        for (String key : keys(request.body(), request.version())) {
-            if (key != null && !key.isEmpty() && !coordinators.isLocal(kind, key)) {
-                return request.request().getErrorResponse(0, Errors.NOT_COORDINATOR.exception()).data();
+        List<String> keys = keys(request.body(), request.version());
+        Set<String> elsewhere = new HashSet<>();
+        int counted = 0;
+        for (String key : keys) {
+            if (key != null && !key.isEmpty()) {
+                counted++;
+                if (!coordinators.isLocal(kind, key)) {
+                    elsewhere.add(key);
+                }
             }
         }
-        return null;
+        if (elsewhere.isEmpty()) {
+            return Decision.SERVE;
+        }
+        if (elsewhere.size() == counted || !answersPerKey(request.body(), request.version())) {
+            return new Decision(request.request().getErrorResponse(0, Errors.NOT_COORDINATOR.exception()).data(),
+                    Set.of());
+        }
+        return new Decision(null, elsewhere);
+    }
+
+    private static boolean answersPerKey(ApiMessage body, short version) {
+        return body instanceof DescribeGroupsRequestData || body instanceof DeleteGroupsRequestData
+                || (body instanceof OffsetFetchRequestData && version >= 8)
+                || body instanceof ConsumerGroupDescribeRequestData
+                || body instanceof DescribeTransactionsRequestData;
+    }
+
+    /** The handler's answer with each key of {@code elsewhere} answered NOT_COORDINATOR instead. */
+    static ApiMessage markElsewhere(ApiMessage response, Set<String> elsewhere) {
+        short code = Errors.NOT_COORDINATOR.code();
+        switch (response) {
+            case DescribeGroupsResponseData r -> r.groups().replaceAll(g -> !elsewhere.contains(g.groupId()) ? g
+                    : new DescribeGroupsResponseData.DescribedGroup().setGroupId(g.groupId()).setErrorCode(code)
+                            .setGroupState("").setProtocolType("").setProtocolData(""));
+            case DeleteGroupsResponseData r -> r.results().forEach(g -> {
+                if (elsewhere.contains(g.groupId())) {
+                    g.setErrorCode(code);
+                }
+            });
+            case OffsetFetchResponseData r -> r.groups().replaceAll(g -> !elsewhere.contains(g.groupId()) ? g
+                    : new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId())
+                            .setErrorCode(code));
+            case ConsumerGroupDescribeResponseData r -> r.groups().replaceAll(g -> !elsewhere.contains(g.groupId())
+                    ? g : new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(g.groupId())
+                            .setErrorCode(code));
+            case DescribeTransactionsResponseData r -> r.transactionStates().replaceAll(t ->
+                    !elsewhere.contains(t.transactionalId()) ? t
+                            : new DescribeTransactionsResponseData.TransactionState()
+                                    .setTransactionalId(t.transactionalId()).setErrorCode(code));
+            default -> { }
+        }
+        return response;
     }
 
     /** Which coordinator a request is for, or null when it is for none. */

@@ -31,7 +31,9 @@ import org.apache.kafka.common.record.MemoryRecords;
 /**
  * Fetch for consumers: committed batches with max.wait/min.bytes long-polling and per-partition and per-response byte
  * limits, sent from the segment files without copying. read_committed fetches stop at the last stable offset and carry
- * the aborted transactions the consumer must drop.
+ * the aborted transactions the consumer must drop. Only the leader serves a partition: elsewhere it is
+ * NOT_LEADER_OR_FOLLOWER, a leader epoch other than the replica's FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH; from
+ * v16 on, NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH name the current leader and its endpoint (KIP-951).
  *
  * <p>Fetch sessions (KIP-227) as Kafka serves them: a full fetch (session epoch 0) gets a new session if the
  * {@link FetchSessionCache} has room, and closes the session it names; epoch -1 fetches without one. An incremental
@@ -255,7 +257,8 @@ final class FetchHandler implements ApiHandler {
                         && partition.errorCode() != Errors.FENCED_LEADER_EPOCH.code()) {
                     continue;
                 }
-                ClusterView.LeaderHint leader = cluster.leaderHint(image, w.fetch().topicPartition().topic(),
+                ClusterView.LeaderHint leader = cluster.leaderHint(image,
+                        replicas.partition(w.fetch().topicPartition()), w.fetch().topicPartition().topic(),
                         w.partition(), listenerName);
                 partition.currentLeader().setLeaderId(leader.leaderId()).setLeaderEpoch(leader.leaderEpoch());
                 if (leader.endpoint() != null && response.nodeEndpoints().find(leader.leaderId()) == null) {

@@ -155,10 +155,14 @@ public final class InternalTopic implements PartitionWriter {
         return simple;
     }
 
+    /**
+     * Replays a partition this broker leads; one it only follows (or does not host) replays nothing, since its
+     * coordinator is the leader's (the coordinator gate answers NOT_COORDINATOR here for its keys).
+     */
     @Override
     public void replay(int partition, ReplayVisitor visitor) {
         Partition p = replicas.partition(new TopicPartition(name, partition));
-        if (p == null) {
+        if (p == null || !p.isLeader()) {
             return;
         }
         long offset = p.log().logStartOffset();

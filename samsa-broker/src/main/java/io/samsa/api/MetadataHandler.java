@@ -74,7 +74,8 @@ final class MetadataHandler implements ApiHandler {
         // All topics: null since v1; an empty list meant the same in v0. Only those the caller may DESCRIBE.
         if (data.topics() == null || (request.version() == 0 && data.topics().isEmpty())) {
             image.topics().values().stream().filter(t -> access.allowedQuietly(connection, Acl.Operation.DESCRIBE,
-                    Acl.ResourceType.TOPIC, t.name())).forEach(t -> response.topics().add(topic(image, t, request.version())));
+                    Acl.ResourceType.TOPIC, t.name()))
+                    .forEach(t -> response.topics().add(topic(image, t, request.version())));
             return CompletableFuture.completedFuture(withOperations(response, data, connection));
         }
         boolean allowCreate = autoCreateTopics && (request.version() < 4 || data.allowAutoTopicCreation());

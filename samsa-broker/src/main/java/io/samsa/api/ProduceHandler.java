@@ -35,9 +35,10 @@ import org.apache.kafka.common.record.RecordBatch;
  * one node, where the ISR is this broker alone).
  *
  * <p>As in Kafka, each partition gets its own error (UNKNOWN_TOPIC_OR_PARTITION for an index the topic does not have,
- * negative ones included), and every partition is validated before any is written, so no request is answered with an
- * error after part of it was written. A failed acks=0 request closes its connection, Kafka's only way to tell such a
- * client.
+ * negative ones included; NOT_LEADER_OR_FOLLOWER for one this broker does not lead, with the current leader and its
+ * endpoint from v10 on, KIP-951), and every partition is validated before any is written, so no request is answered
+ * with an error after part of it was written. A failed acks=0 request closes its connection, Kafka's only way to tell
+ * such a client.
  *
  * <p>A transactional batch is verified first (KIP-890 part 1, transaction.partition.verification.enable): its
  * partition must be in the producer's ongoing transaction at its epoch, else the write would open a transaction the
@@ -126,7 +127,7 @@ final class ProduceHandler implements ApiHandler {
         for (Append append : appends) {
             append(append, acks, data.transactionalId(), request.version() >= ABORTABLE_SINCE);
         }
-        if (request.version() >= LEADER_HINTS_SINCE) {
+        if (request.version() >= LEADER_HINTS_SINCE && anyNotLeader(response)) {
             addLeaderHints(response, topicNames(data, image), connection.listenerName());
         }
         if (acks != 0) {
@@ -161,6 +162,17 @@ final class ProduceHandler implements ApiHandler {
         }
     }
 
+    private static boolean anyNotLeader(ProduceResponseData response) {
+        for (TopicProduceResponse topic : response.responses()) {
+            for (PartitionProduceResponse p : topic.partitionResponses()) {
+                if (p.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The topic name of each topic of the request, in request order (v13 names topics by id only). */
     private static List<String> topicNames(ProduceRequestData data, MetadataImage image) {
         List<String> names = new ArrayList<>(data.topicData().size());
@@ -174,7 +186,7 @@ final class ProduceHandler implements ApiHandler {
     /**
      * KIP-951: each partition refused with NOT_LEADER_OR_FOLLOWER names the current leader and its epoch, and the
      * response carries the leader's endpoint, so the producer switches without waiting for a metadata refresh.
-     * Read from the image published after the appends, as Kafka reads its metadata cache when it answers.
+     * Read after the appends, as Kafka reads the leader when it answers.
      */
     private void addLeaderHints(ProduceResponseData response, List<String> topicNames, String listenerName) {
         MetadataImage image = cluster.image();
@@ -185,7 +197,8 @@ final class ProduceHandler implements ApiHandler {
                 if (p.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {
                     continue;
                 }
-                ClusterView.LeaderHint leader = cluster.leaderHint(image, name, p.index(), listenerName);
+                ClusterView.LeaderHint leader = cluster.leaderHint(image, replicas.partition(name, p.index()), name,
+                        p.index(), listenerName);
                 p.currentLeader().setLeaderId(leader.leaderId()).setLeaderEpoch(leader.leaderEpoch());
                 if (leader.endpoint() != null
                         && response.nodeEndpoints().find(leader.leaderId()) == null) {

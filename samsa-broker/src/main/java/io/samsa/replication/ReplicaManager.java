@@ -179,11 +179,14 @@ public final class ReplicaManager {
             waitingFetches.computeIfAbsent(p.topicPartition(), k -> ConcurrentHashMap.newKeySet()).add(delayed);
         }
         delayed.setTimeout(scheduler.schedule(delayed::expire, params.maxWaitMs(), TimeUnit.MILLISECONDS));
-        // A move between the first read and the registration above would otherwise go unnoticed.
+        // A move (or a leadership change) between the first read and the registration above would otherwise go
+        // unnoticed.
         for (FetchResult r : first) {
             Partition partition = partitions.get(r.request().topicPartition());
+            int clientEpoch = r.request().currentLeaderEpoch();
             if (partition == null || partition.highWatermark() != r.highWatermark()
-                    || partition.lastStableOffset() != r.lastStableOffset()) {
+                    || partition.lastStableOffset() != r.lastStableOffset() || !partition.isLeader()
+                    || (clientEpoch != -1 && partition.leaderEpoch() != clientEpoch)) {
                 delayed.onMoved(r.request().topicPartition());
             }
         }

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * Makes the partitions this broker hosts match each new metadata image: partitions assigned to this broker are
  * hosted with their topic's current configs, as leader where the image names this broker the leader and as follower
  * elsewhere; partitions of topics no longer in the image, and partitions whose replicas no longer include this
- * broker, are removed and their logs deleted (as Kafka's brokers do once a reassignment has moved a replica away). Only topics whose image or configs changed since the previous image are visited (images share what did not
- * change), so a change costs what it changes, not what the cluster holds.
+ * broker, are removed and their logs deleted (as Kafka's brokers do once a reassignment has moved a replica away).
+ * Only topics whose image or configs changed since the previous image are visited (images share what did not change),
+ * so a change costs what it changes, not what the cluster holds.
  *
  * <p>A partition that cannot be hosted or removed (its log cannot be opened or renamed) is logged and skipped: the
  * others, and later images, are still applied.

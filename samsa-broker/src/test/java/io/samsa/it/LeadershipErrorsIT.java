@@ -10,6 +10,8 @@ import java.util.UUID;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -20,6 +22,7 @@ import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -27,12 +30,15 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteRecordsResponse;
 import org.apache.kafka.common.requests.DescribeClusterResponse;
+import org.apache.kafka.common.requests.DescribeGroupsResponse;
+import org.apache.kafka.common.requests.DescribeTransactionsResponse;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.JoinGroupResponse;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -58,14 +64,14 @@ class LeadershipErrorsIT {
 
     @BeforeAll
     static void start() {
-        cluster = Cluster.start(Map.of("offsets.topic.num.partitions", "2",
+        cluster = Cluster.start(Map.of("offsets.topic.num.partitions", "3",
                 "transaction.state.log.num.partitions", "2"));
         topicId = cluster.createTopic(TOPIC, new Assignment(List.of(2, 1), List.of(2), 2, 5),
                 new Assignment(List.of(2), List.of(2), 2, 3), new Assignment(List.of(1, 2), List.of(1), 1, 4));
-        // Group partition 0 is led by node 2, group partition 1 has no leader; transaction partition 0 is led by
-        // node 2 and transaction partition 1 by node 1.
+        // Group partition 0 is led by node 2, group partition 1 has no leader, group partition 2 is led by node 1;
+        // transaction partition 0 is led by node 2 and transaction partition 1 by node 1.
         cluster.createTopic("__consumer_offsets", new Assignment(List.of(2, 1), List.of(2), 2, 1),
-                new Assignment(List.of(2), List.of(), -1, 2));
+                new Assignment(List.of(2), List.of(), -1, 2), new Assignment(List.of(1), List.of(1), 1, 1));
         cluster.createTopic("__transaction_state", new Assignment(List.of(2, 1), List.of(2), 2, 1),
                 new Assignment(List.of(1), List.of(1), 1, 1));
         portOfOne = cluster.one.broker().address().getPort();
@@ -258,10 +264,10 @@ class LeadershipErrorsIT {
 
     @Test
     void findCoordinatorNamesTheLeaderOfTheKeysPartition() throws Exception {
-        String groupOfTwo = keyFor(0);
-        String groupWithoutLeader = keyFor(1);
-        String txnOfTwo = keyFor(0);
-        String txnOfOne = keyFor(1);
+        String groupOfTwo = groupFor(0);
+        String groupWithoutLeader = groupFor(1);
+        String txnOfTwo = transactionFor(0);
+        String txnOfOne = transactionFor(1);
         try (RawClient raw = new RawClient(cluster.one.bootstrap())) {
             FindCoordinatorResponse groups = (FindCoordinatorResponse) raw.call(ApiKeys.FIND_COORDINATOR, (short) 4,
                     new FindCoordinatorRequestData().setKeyType((byte) 0)
@@ -286,19 +292,19 @@ class LeadershipErrorsIT {
     @Test
     void coordinatorRequestsForKeysLedElsewhereGetNotCoordinator() throws Exception {
         try (RawClient raw = new RawClient(cluster.one.bootstrap())) {
-            JoinGroupRequestData join = new JoinGroupRequestData().setGroupId(keyFor(0)).setMemberId("")
+            JoinGroupRequestData join = new JoinGroupRequestData().setGroupId(groupFor(0)).setMemberId("")
                     .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000).setProtocolType("consumer");
             join.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range")
                     .setMetadata(new byte[0]));
             JoinGroupResponse joined = (JoinGroupResponse) raw.call(ApiKeys.JOIN_GROUP, (short) 9, join);
             assertThat(Errors.forCode(joined.data().errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
             InitProducerIdResponse elsewhere = (InitProducerIdResponse) raw.call(ApiKeys.INIT_PRODUCER_ID, (short) 5,
-                    new InitProducerIdRequestData().setTransactionalId(keyFor(0)).setTransactionTimeoutMs(10_000)
-                            .setProducerId(-1).setProducerEpoch((short) -1));
+                    new InitProducerIdRequestData().setTransactionalId(transactionFor(0))
+                            .setTransactionTimeoutMs(10_000).setProducerId(-1).setProducerEpoch((short) -1));
             assertThat(Errors.forCode(elsewhere.data().errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
             InitProducerIdResponse here = (InitProducerIdResponse) raw.call(ApiKeys.INIT_PRODUCER_ID, (short) 5,
-                    new InitProducerIdRequestData().setTransactionalId(keyFor(1)).setTransactionTimeoutMs(10_000)
-                            .setProducerId(-1).setProducerEpoch((short) -1));
+                    new InitProducerIdRequestData().setTransactionalId(transactionFor(1))
+                            .setTransactionTimeoutMs(10_000).setProducerId(-1).setProducerEpoch((short) -1));
             assertThat(Errors.forCode(here.data().errorCode())).isEqualTo(Errors.NONE);
             // An idempotent producer has no coordinator: any broker answers.
             InitProducerIdResponse idempotent = (InitProducerIdResponse) raw.call(ApiKeys.INIT_PRODUCER_ID,
@@ -308,12 +314,51 @@ class LeadershipErrorsIT {
         }
     }
 
-    /** A key that hashes to {@code partition} of an internal topic with two partitions, as Kafka's coordinators hash. */
-    static String keyFor(int partition) {
+    @Test
+    void requestsNamingSeveralKeysAnswerNotCoordinatorForEachKeyCoordinatedElsewhere() throws Exception {
+        String here = groupFor(2);
+        String elsewhere = groupFor(0);
+        try (RawClient raw = new RawClient(cluster.one.bootstrap())) {
+            DescribeGroupsResponse described = (DescribeGroupsResponse) raw.call(ApiKeys.DESCRIBE_GROUPS, (short) 5,
+                    new DescribeGroupsRequestData().setGroups(List.of(here, elsewhere)));
+            assertThat(described.data().groups()).extracting(g -> g.groupId() + " " + Errors.forCode(g.errorCode())
+                    + " '" + g.groupState() + "'").containsExactly(here + " NONE 'Dead'",
+                            elsewhere + " NOT_COORDINATOR ''");
+            OffsetFetchResponse fetched = (OffsetFetchResponse) raw.call(ApiKeys.OFFSET_FETCH, (short) 9,
+                    new OffsetFetchRequestData().setGroups(List.of(
+                            new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(here).setTopics(null),
+                            new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(elsewhere)
+                                    .setTopics(null))));
+            assertThat(fetched.data().groups()).extracting(g -> g.groupId() + " " + Errors.forCode(g.errorCode()))
+                    .containsExactly(here + " NONE", elsewhere + " NOT_COORDINATOR");
+            DescribeTransactionsResponse transactions = (DescribeTransactionsResponse) raw.call(
+                    ApiKeys.DESCRIBE_TRANSACTIONS, (short) 0, new DescribeTransactionsRequestData()
+                            .setTransactionalIds(List.of(keyFor("never-used-", 1, 2), transactionFor(0))));
+            assertThat(transactions.data().transactionStates()).extracting(t -> Errors.forCode(t.errorCode()))
+                    .containsExactly(Errors.TRANSACTIONAL_ID_NOT_FOUND, Errors.NOT_COORDINATOR);
+            // Every key elsewhere: refused whole, in the API's own shape.
+            DescribeGroupsResponse allElsewhere = (DescribeGroupsResponse) raw.call(ApiKeys.DESCRIBE_GROUPS,
+                    (short) 5, new DescribeGroupsRequestData().setGroups(List.of(elsewhere)));
+            assertThat(allElsewhere.data().groups()).extracting(g -> Errors.forCode(g.errorCode()))
+                    .containsExactly(Errors.NOT_COORDINATOR);
+        }
+    }
+
+    /** A group id in {@code partition} of the 3 partitions of __consumer_offsets, as Kafka's coordinators hash. */
+    static String groupFor(int partition) {
+        return keyFor("key-", partition, 3);
+    }
+
+    /** A transactional id in {@code partition} of the 2 partitions of __transaction_state. */
+    static String transactionFor(int partition) {
+        return keyFor("key-", partition, 2);
+    }
+
+    private static String keyFor(String prefix, int partition, int partitions) {
         for (int i = 0; ; i++) {
-            String key = "key-" + i;
+            String key = prefix + i;
             int hash = key.hashCode();
-            if ((hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % 2 == partition) {
+            if ((hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % partitions == partition) {
                 return key;
             }
         }

@@ -95,8 +95,10 @@ class PartitionLeadershipTest {
     @Test
     void theLeaderEpochIsCheckedBeforeLeadershipAsKafkaDoes() {
         Partition partition = follow(2, 5);
-        assertThat(refusal(() -> partition.checkLeader(-1))).isEqualTo(ReplicationException.Kind.NOT_LEADER_OR_FOLLOWER);
-        assertThat(refusal(() -> partition.checkLeader(5))).isEqualTo(ReplicationException.Kind.NOT_LEADER_OR_FOLLOWER);
+        assertThat(refusal(() -> partition.checkLeader(-1)))
+                .isEqualTo(ReplicationException.Kind.NOT_LEADER_OR_FOLLOWER);
+        assertThat(refusal(() -> partition.checkLeader(5)))
+                .isEqualTo(ReplicationException.Kind.NOT_LEADER_OR_FOLLOWER);
         assertThat(refusal(() -> partition.checkLeader(4))).isEqualTo(ReplicationException.Kind.FENCED_LEADER_EPOCH);
         assertThat(refusal(() -> partition.checkLeader(6))).isEqualTo(ReplicationException.Kind.UNKNOWN_LEADER_EPOCH);
         lead(6);
