@@ -4,22 +4,28 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
-/** DescribeCluster: cluster id, controller and brokers. Without ACLs no authorized operations are reported. */
+/**
+ * DescribeCluster: cluster id, controller and brokers. As in Kafka any authenticated principal may describe the
+ * cluster; the authorized operations (KIP-430), when asked for, are none without DESCRIBE on the cluster.
+ */
 final class DescribeClusterHandler implements ApiHandler {
-
 
     private final MetadataController metadata;
     private final BrokerIdentity identity;
 
-    DescribeClusterHandler(MetadataController metadata, BrokerIdentity identity) {
+    private final Access access;
+
+    DescribeClusterHandler(MetadataController metadata, BrokerIdentity identity, Access access) {
         this.metadata = metadata;
         this.identity = identity;
+        this.access = access;
     }
 
     @Override
@@ -31,6 +37,12 @@ final class DescribeClusterHandler implements ApiHandler {
                 .setClusterId(identity.clusterId())
                 .setControllerId(identity.brokerId())
                 .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        if (data.includeClusterAuthorizedOperations()) {
+            // As in Kafka: no operations at all unless the principal may DESCRIBE the cluster.
+            response.setClusterAuthorizedOperations(access.allowedOnCluster(request, connection,
+                    Acl.Operation.DESCRIBE) ? access.authorizedOperations(connection, Acl.ResourceType.CLUSTER,
+                            Acl.CLUSTER_NAME) : 0);
+        }
         if (data.endpointType() != 1) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
                     .setErrorMessage("Only brokers can be described: there are no separate controller endpoints"));
