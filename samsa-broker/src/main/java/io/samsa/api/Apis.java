@@ -77,6 +77,7 @@ public final class Apis {
                         s.security().failedAuthenticationDelayMs(), s.metadata()))
                 .register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0,
                         new AlterUserScramCredentialsHandler(s.metadata()))
+                .register(ApiKeys.DESCRIBE_CLIENT_QUOTAS, 0, new DescribeClientQuotasHandler(access))
                 .register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0,
                         new DescribeUserScramCredentialsHandler(s.metadata()))
                 .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics(),

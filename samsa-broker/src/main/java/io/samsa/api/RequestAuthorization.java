@@ -56,7 +56,8 @@ final class RequestAuthorization {
             ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE, ApiKeys.LIST_GROUPS, ApiKeys.ADD_PARTITIONS_TO_TXN,
             ApiKeys.TXN_OFFSET_COMMIT, ApiKeys.DESCRIBE_TRANSACTIONS, ApiKeys.DELETE_RECORDS, ApiKeys.CREATE_PARTITIONS,
             ApiKeys.DESCRIBE_PRODUCERS, ApiKeys.DESCRIBE_CONFIGS, ApiKeys.ALTER_CONFIGS,
-            ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DESCRIBE_CLUSTER, ApiKeys.LIST_TRANSACTIONS);
+            ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DESCRIBE_CLUSTER, ApiKeys.LIST_TRANSACTIONS,
+            ApiKeys.DESCRIBE_CLIENT_QUOTAS);
 
     private static final Map<ApiKeys, Function<ApiMessage, List<Check>>> CHECKS = new EnumMap<>(ApiKeys.class);
 
