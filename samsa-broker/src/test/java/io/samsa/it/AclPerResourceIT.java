@@ -36,6 +36,13 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.GroupType;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.requests.ConsumerGroupDescribeResponse;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -84,8 +91,9 @@ import org.junit.jupiter.api.Test;
  * may not DESCRIBE is TOPIC_AUTHORIZATION_FAILED whether it exists or not; one it may DESCRIBE and that does not exist
  * is UNKNOWN_TOPIC_OR_PARTITION). The admin client is used wherever it sends such a mixed request; where it first
  * filters the resources itself (FindCoordinator keeps the groups and transactional ids it may not DESCRIBE from ever
- * reaching DescribeGroups, DeleteGroups or DescribeTransactions), the request is sent raw. Also the authorized
- * operations (KIP-430) of the cluster, topics and groups.
+ * reaching DescribeGroups, ConsumerGroupDescribe, DeleteGroups or DescribeTransactions), the request is sent raw. Also
+ * the authorized operations (KIP-430) of the cluster, topics and groups, and Kafka 4.1's ConsumerGroupDescribe rule: a
+ * group whose assignments name a topic the caller may not DESCRIBE is TOPIC_AUTHORIZATION_FAILED, without members.
  *
  * <p>alice may do anything on topics {@code alice-*} and groups {@code alice-*}, DESCRIBE topics {@code seen-*},
  * CREATE topics {@code nocfg-*} and WRITE the transactional id {@code alice-tx}; nothing else.
@@ -289,6 +297,58 @@ class AclPerResourceIT {
                     .toList()).containsExactly("alice-tx");
             assertThat(admin.listTransactions().all().get().stream().map(TransactionListing::transactionalId)
                     .collect(Collectors.toSet())).isEqualTo(Set.of("alice-tx", "other-tx"));
+        }
+    }
+
+    @Test
+    void consumerGroupDescribeHidesAGroupWhoseAssignmentsNameATopicTheCallerMayNotDescribe() throws Exception {
+        try (BrokerFixture broker = brokerWithTopics()) {
+            Admin admin = broker.admin(as(broker, "admin"));
+            Admin alice = broker.admin(as(broker, "alice"));
+            Map<String, Object> aliceConsumer = new HashMap<>(as(broker, "alice"));
+            aliceConsumer.put(ConsumerConfig.GROUP_ID_CONFIG, "alice-g");
+            aliceConsumer.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+            // A group alice may DESCRIBE, but whose member (the admin) is assigned a topic alice may not.
+            Map<String, Object> adminConsumer = new HashMap<>(as(broker, "admin"));
+            adminConsumer.put(ConsumerConfig.GROUP_ID_CONFIG, "alice-g2");
+            adminConsumer.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+            try (KafkaConsumer<String, String> mine = broker.consumer(aliceConsumer);
+                    KafkaConsumer<String, String> theirs = broker.consumer(adminConsumer)) {
+                mine.subscribe(List.of("alice-a"));
+                theirs.subscribe(List.of("other-b"));
+                for (KafkaConsumer<String, String> consumer : List.of(mine, theirs)) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> {
+                        consumer.poll(Duration.ofMillis(100));
+                        return !consumer.assignment().isEmpty();
+                    });
+                }
+                ConsumerGroupDescription described = alice.describeConsumerGroups(List.of("alice-g"),
+                        new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true)).describedGroups()
+                        .get("alice-g").get();
+                assertThat(described.type()).isEqualTo(GroupType.CONSUMER);
+                assertThat(described.members()).hasSize(1);
+                assertThat(described.members().iterator().next().assignment().topicPartitions())
+                        .containsExactly(ALICE_A);
+                assertThat(described.authorizedOperations()).containsExactlyInAnyOrderElementsOf(GROUP_OPERATIONS);
+                failsWith(alice.describeConsumerGroups(List.of("alice-g2")).describedGroups().get("alice-g2"),
+                        TopicAuthorizationException.class);
+                assertThat(admin.describeConsumerGroups(List.of("alice-g2")).describedGroups().get("alice-g2").get()
+                        .members()).hasSize(1);
+
+                try (RawClient raw = new RawClient(broker.bootstrap())) {
+                    authenticate(raw, "alice");
+                    Map<String, ConsumerGroupDescribeResponseData.DescribedGroup> groups =
+                            ((ConsumerGroupDescribeResponse) raw.call(ApiKeys.CONSUMER_GROUP_DESCRIBE, (short) 0,
+                                    new ConsumerGroupDescribeRequestData().setGroupIds(List.of("alice-g2",
+                                            "other-g")))).data().groups().stream().collect(Collectors.toMap(
+                                                    ConsumerGroupDescribeResponseData.DescribedGroup::groupId,
+                                                    g -> g));
+                    assertThat(groups.get("alice-g2").errorCode())
+                            .isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    assertThat(groups.get("alice-g2").members()).isEmpty();
+                    assertThat(groups.get("other-g").errorCode()).isEqualTo(Errors.GROUP_AUTHORIZATION_FAILED.code());
+                }
+            }
         }
     }
 
