@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * What the handlers ask before serving a request: may this connection's principal, from its host, do this operation
@@ -34,7 +35,7 @@ final class Access {
                     Acl.Operation.DESCRIBE_CONFIGS, Acl.Operation.ALTER_CONFIGS),
             Acl.ResourceType.CLUSTER, List.of(Acl.Operation.CREATE, Acl.Operation.ALTER, Acl.Operation.DESCRIBE,
                     Acl.Operation.CLUSTER_ACTION, Acl.Operation.DESCRIBE_CONFIGS, Acl.Operation.ALTER_CONFIGS,
-                    Acl.Operation.IDEMPOTENT_WRITE, Acl.Operation.DESCRIBE_TOKENS, Acl.Operation.CREATE_TOKENS));
+                    Acl.Operation.IDEMPOTENT_WRITE));
 
     private final Authorizer authorizer;
     private final DenialLog denials;
@@ -91,6 +92,26 @@ final class Access {
     /** The cluster resource, under Kafka's one name. */
     boolean allowedOnCluster(Request request, ClientConnection connection, Acl.Operation operation) {
         return allowed(request, connection, operation, Acl.ResourceType.CLUSTER, Acl.CLUSTER_NAME);
+    }
+
+    /**
+     * The error for a config resource (by its wire type) on which the principal may not do {@code operation}
+     * (DESCRIBE_CONFIGS or ALTER_CONFIGS), or null when allowed. Kafka's mapping: a topic is checked on the topic, a
+     * group on the group, and a broker, broker logger or client-metrics resource on the cluster; other types are
+     * left to the handler, which refuses them.
+     */
+    Errors configDenial(Request request, ClientConnection connection, Acl.Operation operation, byte configType,
+            String name) {
+        String resource = name == null ? "" : name;
+        return switch (configType) {
+            case 2 -> allowed(request, connection, operation, Acl.ResourceType.TOPIC, resource) ? null
+                    : Errors.TOPIC_AUTHORIZATION_FAILED;
+            case 32 -> allowed(request, connection, operation, Acl.ResourceType.GROUP, resource) ? null
+                    : Errors.GROUP_AUTHORIZATION_FAILED;
+            case 4, 8, 16 -> allowedOnCluster(request, connection, operation) ? null
+                    : Errors.CLUSTER_AUTHORIZATION_FAILED;
+            default -> null;
+        };
     }
 
     /** KIP-430's bit set of the operations the principal may do on a resource. */

@@ -5,6 +5,7 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataException;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,13 +14,18 @@ import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
-/** The legacy AlterConfigs: the given configs replace every override the resource had. */
+/**
+ * The legacy AlterConfigs: the given configs replace every override the resource had. Each resource needs
+ * ALTER_CONFIGS: a denied one gets the resource type's authorization error, the others are altered.
+ */
 final class AlterConfigsHandler implements ApiHandler {
 
     private final MetadataController metadata;
+    private final Access access;
 
-    AlterConfigsHandler(MetadataController metadata) {
+    AlterConfigsHandler(MetadataController metadata, Access access) {
         this.metadata = metadata;
+        this.access = access;
     }
 
     @Override
@@ -31,6 +37,12 @@ final class AlterConfigsHandler implements ApiHandler {
             AlterConfigsResponseData.AlterConfigsResourceResponse result =
                     new AlterConfigsResponseData.AlterConfigsResourceResponse()
                             .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
+            Errors denied = access.configDenial(request, connection, Acl.Operation.ALTER_CONFIGS,
+                    resource.resourceType(), resource.resourceName());
+            if (denied != null) {
+                response.responses().add(result.setErrorCode(denied.code()).setErrorMessage(denied.message()));
+                continue;
+            }
             try {
                 Map<String, String> configs = new HashMap<>();
                 resource.configs().forEach(c -> configs.put(c.name(), c.value()));

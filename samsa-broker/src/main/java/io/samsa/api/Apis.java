@@ -92,6 +92,7 @@ public final class Apis {
                         s.security().failedAuthenticationDelayMs(), s.metadata()))
                 .register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0,
                         new AlterUserScramCredentialsHandler(s.metadata()))
+                .register(ApiKeys.DESCRIBE_CLIENT_QUOTAS, 0, new DescribeClientQuotasHandler(access))
                 .register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0,
                         new DescribeUserScramCredentialsHandler(s.metadata()))
                 .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.cluster(), s.autoCreateTopics(),
@@ -101,18 +102,18 @@ public final class Apis {
                 .register(ApiKeys.FETCH, 4, new FetchHandler(s.cluster(), s.replicas(), s.fetchSessions(), access))
                 .register(ApiKeys.LIST_OFFSETS, 1, new ListOffsetsHandler(s.replicas(), access))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, new OffsetForLeaderEpochHandler(s.replicas(), access))
-                .register(ApiKeys.DELETE_RECORDS, 0, new DeleteRecordsHandler(s.replicas()))
+                .register(ApiKeys.DELETE_RECORDS, 0, new DeleteRecordsHandler(s.replicas(), access))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, new InitProducerIdHandler(s.producerIds(), s.transactions(), access))
-                .register(ApiKeys.DESCRIBE_PRODUCERS, 0, new DescribeProducersHandler(s.replicas()))
+                .register(ApiKeys.DESCRIBE_PRODUCERS, 0, new DescribeProducersHandler(s.replicas(), access))
                 .register(ApiKeys.CREATE_TOPICS, 2, new CreateTopicsHandler(s.metadata(), s.topicDefaults(), access))
                 .register(ApiKeys.DELETE_TOPICS, 1, new DeleteTopicsHandler(s.metadata(), access))
-                .register(ApiKeys.CREATE_PARTITIONS, 0, new CreatePartitionsHandler(s.metadata()))
+                .register(ApiKeys.CREATE_PARTITIONS, 0, new CreatePartitionsHandler(s.metadata(), access))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, new DescribeConfigsHandler(s.metadata(), s.topicDefaults(),
-                        s.brokerConfigs(), s.identity()))
+                        s.brokerConfigs(), s.identity(), access))
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0,
-                        new IncrementalAlterConfigsHandler(s.metadata(), s.topicDefaults()))
-                .register(ApiKeys.ALTER_CONFIGS, 0, new AlterConfigsHandler(s.metadata()))
-                .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.cluster()))
+                        new IncrementalAlterConfigsHandler(s.metadata(), s.topicDefaults(), access))
+                .register(ApiKeys.ALTER_CONFIGS, 0, new AlterConfigsHandler(s.metadata(), access))
+                .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.cluster(), access))
                 .register(ApiKeys.FIND_COORDINATOR, 0, new FindCoordinatorHandler(s.cluster(), coordinators, access))
                 .register(ApiKeys.JOIN_GROUP, 0, new JoinGroupHandler(s.groups()))
                 .register(ApiKeys.SYNC_GROUP, 0, new SyncGroupHandler(s.groups()))
@@ -120,23 +121,24 @@ public final class Apis {
                 .register(ApiKeys.LEAVE_GROUP, 0, new LeaveGroupHandler(s.groups()))
                 .register(ApiKeys.OFFSET_COMMIT, 0, new OffsetCommitHandler(s.groups(), s.metadata(), access))
                 .register(ApiKeys.OFFSET_FETCH, 0, new OffsetFetchHandler(s.groups(), access))
-                .register(ApiKeys.DESCRIBE_GROUPS, 0, new DescribeGroupsHandler(s.groups()))
-                .register(ApiKeys.LIST_GROUPS, 0, new ListGroupsHandler(s.groups()))
-                .register(ApiKeys.DELETE_GROUPS, 0, new DeleteGroupsHandler(s.groups()))
-                .register(ApiKeys.OFFSET_DELETE, 0, new OffsetDeleteHandler(s.groups()))
+                .register(ApiKeys.DESCRIBE_GROUPS, 0, new DescribeGroupsHandler(s.groups(), access))
+                .register(ApiKeys.LIST_GROUPS, 0, new ListGroupsHandler(s.groups(), access))
+                .register(ApiKeys.DELETE_GROUPS, 0, new DeleteGroupsHandler(s.groups(), access))
+                .register(ApiKeys.OFFSET_DELETE, 0, new OffsetDeleteHandler(s.groups(), s.metadata(), access))
                 .register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, 0,
                         new ConsumerGroupHeartbeatHandler(s.groups(), s.metadata()))
                 .register(ApiKeys.CONSUMER_GROUP_DESCRIBE, 0,
-                        new ConsumerGroupDescribeHandler(s.groups(), s.metadata()))
+                        new ConsumerGroupDescribeHandler(s.groups(), s.metadata(), access))
                 .register(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, new AddPartitionsToTxnHandler(s.metadata(),
-                        s.transactions()))
+                        s.transactions(), access))
                 .register(ApiKeys.ADD_OFFSETS_TO_TXN, 0, new AddOffsetsToTxnHandler(s.transactions(), s.groups(),
                         s.offsetsTopic()))
                 .register(ApiKeys.END_TXN, 0, EndTxnHandler.MAX_VERSION, new EndTxnHandler(s.transactions()))
                 .register(ApiKeys.TXN_OFFSET_COMMIT, 0, TxnOffsetCommitHandler.MAX_VERSION,
-                        new TxnOffsetCommitHandler(s.groups(), s.transactions(), s.metadata(), s.offsetsTopic()))
-                .register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, new DescribeTransactionsHandler(s.transactions()))
-                .register(ApiKeys.LIST_TRANSACTIONS, 0, new ListTransactionsHandler(s.transactions()))
+                        new TxnOffsetCommitHandler(s.groups(), s.transactions(), s.metadata(), s.offsetsTopic(),
+                                access))
+                .register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, new DescribeTransactionsHandler(s.transactions(), access))
+                .register(ApiKeys.LIST_TRANSACTIONS, 0, new ListTransactionsHandler(s.transactions(), access))
                 .register(ApiKeys.BROKER_REGISTRATION, 0,
                         BrokerLifecycleHandlers.registration(s.metadata(), s.identity()))
                 .register(ApiKeys.BROKER_HEARTBEAT, 0, BrokerLifecycleHandlers.heartbeat(s.metadata()))

@@ -34,6 +34,11 @@ final class CommitBatch {
         }
     }
 
+    /** Refuses a partition without looking it up (the topic is not authorized). */
+    void refuse(String topic, int partition, Errors error) {
+        refused.put(new OffsetKey(groupId, topic, partition), error);
+    }
+
     /** The error of a refused partition, or null when it was passed on to the coordinator. */
     Errors refusal(String topic, int partition) {
         return refused.get(new OffsetKey(groupId, topic, partition));

@@ -8,15 +8,20 @@ import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * ConsumerGroupDescribe (KIP-848): epochs, assignor and each member's current and target assignment. Classic and
- * unknown groups get GROUP_ID_NOT_FOUND, which is how the admin client knows to fall back to DescribeGroups.
+ * unknown groups get GROUP_ID_NOT_FOUND, which is how the admin client knows to fall back to DescribeGroups. As in
+ * Kafka 4.1, each group needs DESCRIBE (GROUP_AUTHORIZATION_FAILED otherwise), a group whose members' assignments
+ * name a topic the principal may not DESCRIBE gets TOPIC_AUTHORIZATION_FAILED without its members, and the
+ * authorized operations (KIP-430) are given when asked for.
  */
 final class ConsumerGroupDescribeHandler implements ApiHandler {
 
@@ -24,10 +29,12 @@ final class ConsumerGroupDescribeHandler implements ApiHandler {
 
     private final GroupCoordinator groups;
     private final MetadataController metadata;
+    private final Access access;
 
-    ConsumerGroupDescribeHandler(GroupCoordinator groups, MetadataController metadata) {
+    ConsumerGroupDescribeHandler(GroupCoordinator groups, MetadataController metadata, Access access) {
         this.groups = groups;
         this.metadata = metadata;
+        this.access = access;
     }
 
     @Override
@@ -39,6 +46,11 @@ final class ConsumerGroupDescribeHandler implements ApiHandler {
             ConsumerGroupDescribeResponseData.DescribedGroup described =
                     new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
                             .setAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+            if (!access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.GROUP,
+                    groupId == null ? "" : groupId)) {
+                response.groups().add(described.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
+                continue;
+            }
             if (groupId == null || groupId.isEmpty()) {
                 response.groups().add(described.setErrorCode(ErrorMapper.toError(GroupError.INVALID_GROUP_ID)
                         .code()));
@@ -64,9 +76,38 @@ final class ConsumerGroupDescribeHandler implements ApiHandler {
                 }
                 described.members().add(member);
             }
+            if (!topicsDescribable(request, connection, described)) {
+                response.groups().add(new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                        .setErrorMessage("The group has described topic(s) that the client is not authorized to "
+                                + "describe."));
+                continue;
+            }
+            if (data.includeAuthorizedOperations()) {
+                described.setAuthorizedOperations(access.authorizedOperations(connection, Acl.ResourceType.GROUP,
+                        groupId));
+            }
             response.groups().add(described);
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    /** Whether the principal may DESCRIBE every topic in the members' current and target assignments. */
+    private boolean topicsDescribable(Request request, ClientConnection connection,
+            ConsumerGroupDescribeResponseData.DescribedGroup group) {
+        if (!access.enabled()) {
+            return true;
+        }
+        java.util.Set<String> topics = new java.util.TreeSet<>();
+        for (ConsumerGroupDescribeResponseData.Member m : group.members()) {
+            m.assignment().topicPartitions().forEach(t -> topics.add(t.topicName()));
+            m.targetAssignment().topicPartitions().forEach(t -> topics.add(t.topicName()));
+        }
+        boolean all = true;
+        for (String topic : topics) {
+            all &= access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.TOPIC, topic);
+        }
+        return all;
     }
 
     private static ConsumerGroupDescribeResponseData.Assignment wire(MetadataImage image, Assignment assignment) {

@@ -28,6 +28,9 @@ import org.apache.kafka.common.protocol.Errors;
  * refused whole with POLICY_VIOLATION and Kafka's message before anything is created. The internal topics are the broker's to create (with their configured
  * partition counts): a client asking for one that does not exist yet gets INVALID_REQUEST, where Kafka would create
  * it with whatever partition count the client chose and leave its coordinator without the partitions it expects.
+ * Authorized as Kafka's controller does: CREATE on the cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED for that
+ * topic alone; a topic created by a principal without DESCRIBE_CONFIGS on it is answered without its configs,
+ * partition count and replication factor, and with TOPIC_AUTHORIZATION_FAILED as its config error.
  */
 final class CreateTopicsHandler implements ApiHandler {
 
@@ -107,7 +110,14 @@ final class CreateTopicsHandler implements ApiHandler {
                 topic.assignments().forEach(a -> assignments.put(a.partitionIndex(), a.brokerIds()));
                 MetadataController.Committed<MetadataImage.TopicImage> created = metadata.createTopic(topic.name(),
                         topic.numPartitions(), topic.replicationFactor(), assignments, configs, data.validateOnly());
-                describe(result, created.value(), configs, data.validateOnly());
+                if (access.allowedQuietly(connection, Acl.Operation.DESCRIBE_CONFIGS, Acl.ResourceType.TOPIC,
+                        topic.name())) {
+                    describe(result, created.value(), configs, data.validateOnly());
+                } else {
+                    result.setErrorCode(Errors.NONE.code()).setTopicConfigErrorCode(
+                            Errors.TOPIC_AUTHORIZATION_FAILED.code()).setTopicId(data.validateOnly() ? Uuid.ZERO_UUID
+                            : Topics.toWire(created.value().topicId()));
+                }
                 changed.add(created.published());
             } catch (MetadataException e) {
                 result.setErrorCode(ErrorMapper.toError(e).code()).setErrorMessage(e.getMessage());

@@ -4,6 +4,7 @@ import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
+import io.samsa.security.Acl;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
@@ -12,7 +13,9 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * DeleteRecords: raises a partition's log start offset. Offset -1 means the high watermark; an offset above the high
- * watermark is OFFSET_OUT_OF_RANGE, as in Kafka. Only the leader deletes: elsewhere NOT_LEADER_OR_FOLLOWER.
+ * watermark is OFFSET_OUT_OF_RANGE, as in Kafka. Only the leader deletes: elsewhere NOT_LEADER_OR_FOLLOWER. Each topic
+ * needs DELETE: the partitions of a denied one get TOPIC_AUTHORIZATION_FAILED (checked before existence, as Kafka
+ * does) and the others proceed.
  */
 final class DeleteRecordsHandler implements ApiHandler {
 
@@ -20,9 +23,11 @@ final class DeleteRecordsHandler implements ApiHandler {
     private static final int NO_EPOCH = -1;
 
     private final ReplicaManager replicas;
+    private final Access access;
 
-    DeleteRecordsHandler(ReplicaManager replicas) {
+    DeleteRecordsHandler(ReplicaManager replicas, Access access) {
         this.replicas = replicas;
+        this.access = access;
     }
 
     @Override
@@ -32,10 +37,16 @@ final class DeleteRecordsHandler implements ApiHandler {
         for (DeleteRecordsRequestData.DeleteRecordsTopic topic : data.topics()) {
             DeleteRecordsResponseData.DeleteRecordsTopicResult topicResult =
                     new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(topic.name());
+            boolean denied = !access.allowed(request, connection, Acl.Operation.DELETE, Acl.ResourceType.TOPIC,
+                    topic.name());
             for (DeleteRecordsRequestData.DeleteRecordsPartition p : topic.partitions()) {
                 DeleteRecordsResponseData.DeleteRecordsPartitionResult result =
                         new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
                                 .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
+                if (denied) {
+                    topicResult.partitions().add(result.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+                    continue;
+                }
                 try {
                     Partition partition = replicas.leaderOrThrow(topic.name(), p.partitionIndex(), NO_EPOCH);
                     long hw = partition.highWatermark();

@@ -15,7 +15,13 @@ import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicRe
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
-/** DeleteTopics by name (v1–5) or by name or id (v6+). */
+/**
+ * DeleteTopics by name (v1–5) or by name or id (v6+). Authorized as Kafka's controller does: DELETE on the cluster
+ * covers every topic; otherwise a topic named but not DESCRIBE-able gets TOPIC_AUTHORIZATION_FAILED whether it exists
+ * or not, a DESCRIBE-able one that does not exist UNKNOWN_TOPIC_OR_PARTITION, and one without DELETE
+ * TOPIC_AUTHORIZATION_FAILED. A topic given by id that does not exist gets UNKNOWN_TOPIC_ID; one that exists but
+ * may not be deleted TOPIC_AUTHORIZATION_FAILED, with its name only if the principal may DESCRIBE it.
+ */
 final class DeleteTopicsHandler implements ApiHandler {
 
     private final MetadataController metadata;
@@ -33,14 +39,19 @@ final class DeleteTopicsHandler implements ApiHandler {
         data.topicNames().forEach(name -> wanted.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name)));
         DeleteTopicsResponseData response = new DeleteTopicsResponseData();
         PublishedChanges changed = new PublishedChanges(data.timeoutMs());
+        boolean clusterDelete = access.allowedQuietly(connection, Acl.Operation.DELETE, Acl.ResourceType.CLUSTER,
+                Acl.CLUSTER_NAME);
         for (DeleteTopicsRequestData.DeleteTopicState topic : wanted) {
             DeletableTopicResult result = new DeletableTopicResult().setName(topic.name()).setTopicId(topic.topicId());
             MetadataImage.TopicImage found = Topics.find(metadata.image(), topic.name(), topic.topicId());
             boolean byId = topic.topicId() != null && !Uuid.ZERO_UUID.equals(topic.topicId());
             String name = found != null ? found.name() : topic.name();
-            if ((found != null || !byId) && !access.allowed(request, connection, Acl.Operation.DELETE,
-                    Acl.ResourceType.TOPIC, name == null ? "" : name)) {
-                result.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setErrorMessage("Authorization failed.");
+            String denial = clusterDelete || byId && found == null ? null
+                    : denial(request, connection, name == null ? "" : name, found != null, byId);
+            if (denial != null) {
+                result.setName(denial.isEmpty() ? null : denial)
+                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                        .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message());
             } else if (found == null) {
                 result.setErrorCode(byId ? Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             } else if (Topics.isInternal(found.name())) {
@@ -58,5 +69,21 @@ final class DeleteTopicsHandler implements ApiHandler {
             response.responses().add(result);
         }
         return changed.then(response);
+    }
+
+    /**
+     * Null when the topic may be deleted or its absence told; otherwise the name the denial may show ("" for none:
+     * a topic given by id that the principal may not DESCRIBE stays nameless).
+     */
+    private String denial(Request request, ClientConnection connection, String name, boolean exists, boolean byId) {
+        boolean describable = access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.TOPIC,
+                name);
+        if (!byId && !describable) {
+            return name;
+        }
+        if (!exists || access.allowed(request, connection, Acl.Operation.DELETE, Acl.ResourceType.TOPIC, name)) {
+            return null;
+        }
+        return describable ? name : "";
     }
 }

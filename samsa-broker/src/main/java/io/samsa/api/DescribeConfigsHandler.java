@@ -7,6 +7,7 @@ import io.samsa.metadata.TopicConfigs;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +24,8 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 /**
  * DescribeConfigs for topics (every topic config with its effective value, source and, on request, synonyms) and for
- * this broker.
+ * this broker. Each resource needs DESCRIBE_CONFIGS: a denied one gets the resource type's authorization error (TOPIC_,
+ * GROUP_ or CLUSTER_AUTHORIZATION_FAILED, with Kafka's message and no configs), the others are described.
  */
 final class DescribeConfigsHandler implements ApiHandler {
 
@@ -34,13 +36,15 @@ final class DescribeConfigsHandler implements ApiHandler {
     private final TopicDefaults defaults;
     private final BrokerConfigs broker;
     private final BrokerIdentity identity;
+    private final Access access;
 
     DescribeConfigsHandler(MetadataController metadata, TopicDefaults defaults, BrokerConfigs broker,
-            BrokerIdentity identity) {
+            BrokerIdentity identity, Access access) {
         this.metadata = metadata;
         this.defaults = defaults;
         this.broker = broker;
         this.identity = identity;
+        this.access = access;
     }
 
     @Override
@@ -51,7 +55,11 @@ final class DescribeConfigsHandler implements ApiHandler {
         for (DescribeConfigsRequestData.DescribeConfigsResource resource : data.resources()) {
             DescribeConfigsResult result = new DescribeConfigsResult().setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName()).setErrorCode(Errors.NONE.code());
-            if (resource.resourceType() == TOPIC) {
+            Errors denied = access.configDenial(request, connection, Acl.Operation.DESCRIBE_CONFIGS,
+                    resource.resourceType(), resource.resourceName());
+            if (denied != null) {
+                result.setErrorCode(denied.code()).setErrorMessage(denied.message());
+            } else if (resource.resourceType() == TOPIC) {
                 if (image.topic(resource.resourceName()) == null) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
                             .setErrorMessage("Topic " + resource.resourceName() + " does not exist.");

@@ -5,19 +5,25 @@ import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.replication.Partition;
 import io.samsa.replication.ReplicaManager;
+import io.samsa.security.Acl;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.DescribeProducersResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
-/** DescribeProducers: the idempotent producers a partition's log keeps state for. */
+/**
+ * DescribeProducers: the idempotent producers a partition's log keeps state for. Each topic needs READ; a denied
+ * one's partitions get TOPIC_AUTHORIZATION_FAILED with Kafka's message, the others are described.
+ */
 final class DescribeProducersHandler implements ApiHandler {
 
     private final ReplicaManager replicas;
+    private final Access access;
 
-    DescribeProducersHandler(ReplicaManager replicas) {
+    DescribeProducersHandler(ReplicaManager replicas, Access access) {
         this.replicas = replicas;
+        this.access = access;
     }
 
     @Override
@@ -27,9 +33,16 @@ final class DescribeProducersHandler implements ApiHandler {
         for (DescribeProducersRequestData.TopicRequest topic : data.topics()) {
             DescribeProducersResponseData.TopicResponse topicResponse =
                     new DescribeProducersResponseData.TopicResponse().setName(topic.name());
+            boolean denied = !access.allowed(request, connection, Acl.Operation.READ, Acl.ResourceType.TOPIC,
+                    topic.name());
             for (int index : topic.partitionIndexes()) {
                 DescribeProducersResponseData.PartitionResponse result =
                         new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
+                if (denied) {
+                    topicResponse.partitions().add(result.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                            .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message()));
+                    continue;
+                }
                 try {
                     // The leader's producer state only, as Kafka's Partition.activeProducerState.
                     Partition partition = replicas.leaderOrThrow(topic.name(), index, -1);

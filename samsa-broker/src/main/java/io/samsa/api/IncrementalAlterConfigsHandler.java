@@ -7,6 +7,7 @@ import io.samsa.metadata.TopicConfigs;
 import io.samsa.metadata.TopicDefaults;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,7 +23,8 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * IncrementalAlterConfigs on topics: SET, DELETE (back to the default), and APPEND/SUBTRACT for list configs such as
- * cleanup.policy. Each resource changes atomically or not at all.
+ * cleanup.policy. Each resource changes atomically or not at all. Each resource needs ALTER_CONFIGS: a denied one gets
+ * the resource type's authorization error, the others are altered.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler {
 
@@ -33,10 +35,12 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
 
     private final MetadataController metadata;
     private final TopicDefaults defaults;
+    private final Access access;
 
-    IncrementalAlterConfigsHandler(MetadataController metadata, TopicDefaults defaults) {
+    IncrementalAlterConfigsHandler(MetadataController metadata, TopicDefaults defaults, Access access) {
         this.metadata = metadata;
         this.defaults = defaults;
+        this.access = access;
     }
 
     @Override
@@ -47,6 +51,12 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
             AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
                     .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
+            Errors denied = access.configDenial(request, connection, Acl.Operation.ALTER_CONFIGS,
+                    resource.resourceType(), resource.resourceName());
+            if (denied != null) {
+                response.responses().add(result.setErrorCode(denied.code()).setErrorMessage(denied.message()));
+                continue;
+            }
             try {
                 ConfigResource target = AlterConfigsHandler.resource(resource.resourceType(), resource.resourceName());
                 Map<String, String> current = metadata.image().configs(target);

@@ -3,6 +3,7 @@ package io.samsa.api;
 import io.samsa.coordinator.transaction.TransactionCoordinator;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
+import io.samsa.security.Acl;
 import java.util.HashSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -14,15 +15,17 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * ListTransactions with Kafka's filters: states (unknown names are echoed back), producer ids, minimum duration
- * (v1) and a regular expression on the transactional id (v2; an invalid one is INVALID_REGULAR_EXPRESSION).
- * Thread-safe (stateless).
+ * (v1) and a regular expression on the transactional id (v2; an invalid one is INVALID_REGULAR_EXPRESSION). As in
+ * Kafka, only the transactional ids the principal may DESCRIBE are listed. Thread-safe (stateless).
  */
 final class ListTransactionsHandler implements ApiHandler {
 
     private final TransactionCoordinator transactions;
+    private final Access access;
 
-    ListTransactionsHandler(TransactionCoordinator transactions) {
+    ListTransactionsHandler(TransactionCoordinator transactions, Access access) {
         this.transactions = transactions;
+        this.access = access;
     }
 
     @Override
@@ -43,7 +46,9 @@ final class ListTransactionsHandler implements ApiHandler {
                 new HashSet<>(data.producerIdFilters()), data.durationFilter());
         response.setErrorCode(Errors.NONE.code()).setUnknownStateFilters(result.unknownStates());
         for (TransactionCoordinator.Listing listing : result.transactions()) {
-            if (matching == null || matching.matcher(listing.transactionalId()).matches()) {
+            if ((matching == null || matching.matcher(listing.transactionalId()).matches())
+                    && access.allowed(request, connection, Acl.Operation.DESCRIBE,
+                            Acl.ResourceType.TRANSACTIONAL_ID, listing.transactionalId())) {
                 response.transactionStates().add(new ListTransactionsResponseData.TransactionState()
                         .setTransactionalId(listing.transactionalId()).setProducerId(listing.producerId())
                         .setTransactionState(listing.state().kafkaName()));

@@ -32,11 +32,14 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         OffsetForLeaderEpochRequestData data = (OffsetForLeaderEpochRequestData) request.body();
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
+        // CLUSTER_ACTION (a follower broker) covers every topic; a consumer needs DESCRIBE on each (KIP-320).
+        boolean clusterAction = access.allowedQuietly(connection, Acl.Operation.CLUSTER_ACTION,
+                Acl.ResourceType.CLUSTER, Acl.CLUSTER_NAME);
         for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic : data.topics()) {
             OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult topicResult =
                     new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(topic.topic());
-            boolean denied = !access.allowed(request, connection, Acl.Operation.DESCRIBE, Acl.ResourceType.TOPIC,
-                    topic.topic());
+            boolean denied = !clusterAction && !access.allowed(request, connection, Acl.Operation.DESCRIBE,
+                    Acl.ResourceType.TOPIC, topic.topic());
             for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : topic.partitions()) {
                 OffsetForLeaderEpochResponseData.EpochEndOffset result =
                         new OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(p.partition())

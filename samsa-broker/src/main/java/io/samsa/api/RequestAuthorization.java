@@ -35,13 +35,12 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * Authorization decided before a handler runs, for the APIs whose handlers do not authorize per resource themselves:
- * the resources a request touches, each with the operation Kafka requires and the error a Kafka client expects when
- * it is denied. A denial fails the whole request with that error (Kafka's own answer for the single-resource APIs:
- * JoinGroup, SyncGroup, Heartbeat, LeaveGroup, EndTxn, AddOffsetsToTxn, DescribeCluster, WriteTxnMarkers and the SCRAM
- * APIs; for the multi-resource ones listed in the README, Kafka fails only the denied entries, so Samsa is stricter
- * there). An API neither listed here nor authorized by its handler needs ALTER on the cluster: nothing is served
- * unchecked. Thread-safe (stateless).
+ * Authorization decided before a handler runs, for the single-resource APIs, whose denial Kafka answers by failing
+ * the whole request: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, ConsumerGroupHeartbeat, EndTxn, AddOffsetsToTxn,
+ * WriteTxnMarkers and the SCRAM APIs, each with the operation Kafka requires and
+ * the error a Kafka client expects. The APIs that touch several resources authorize each in their handlers, so that
+ * only the denied entries fail, as in Kafka ({@link #IN_HANDLERS}). An API neither listed here nor authorized by its
+ * handler needs ALTER on the cluster: nothing is served unchecked. Thread-safe (stateless).
  */
 final class RequestAuthorization {
 
@@ -53,7 +52,12 @@ final class RequestAuthorization {
             ApiKeys.SASL_AUTHENTICATE, ApiKeys.PRODUCE, ApiKeys.FETCH, ApiKeys.METADATA, ApiKeys.LIST_OFFSETS,
             ApiKeys.OFFSET_FOR_LEADER_EPOCH, ApiKeys.INIT_PRODUCER_ID, ApiKeys.FIND_COORDINATOR, ApiKeys.OFFSET_COMMIT,
             ApiKeys.OFFSET_FETCH, ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS, ApiKeys.CREATE_ACLS,
-            ApiKeys.DESCRIBE_ACLS, ApiKeys.DELETE_ACLS);
+            ApiKeys.DESCRIBE_ACLS, ApiKeys.DELETE_ACLS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.CONSUMER_GROUP_DESCRIBE,
+            ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE, ApiKeys.LIST_GROUPS, ApiKeys.ADD_PARTITIONS_TO_TXN,
+            ApiKeys.TXN_OFFSET_COMMIT, ApiKeys.DESCRIBE_TRANSACTIONS, ApiKeys.DELETE_RECORDS, ApiKeys.CREATE_PARTITIONS,
+            ApiKeys.DESCRIBE_PRODUCERS, ApiKeys.DESCRIBE_CONFIGS, ApiKeys.ALTER_CONFIGS,
+            ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DESCRIBE_CLUSTER, ApiKeys.LIST_TRANSACTIONS,
+            ApiKeys.DESCRIBE_CLIENT_QUOTAS);
 
     private static final Map<ApiKeys, Function<ApiMessage, List<Check>>> CHECKS = new EnumMap<>(ApiKeys.class);
 
@@ -64,69 +68,16 @@ final class RequestAuthorization {
         CHECKS.put(ApiKeys.LEAVE_GROUP, m -> List.of(groupRead(((LeaveGroupRequestData) m).groupId())));
         CHECKS.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT,
                 m -> List.of(groupRead(((ConsumerGroupHeartbeatRequestData) m).groupId())));
-        CHECKS.put(ApiKeys.DESCRIBE_GROUPS, m -> ((DescribeGroupsRequestData) m).groups().stream()
-                .map(g -> new Check(Acl.Operation.DESCRIBE, Acl.ResourceType.GROUP, g,
-                        Errors.GROUP_AUTHORIZATION_FAILED)).toList());
-        CHECKS.put(ApiKeys.CONSUMER_GROUP_DESCRIBE, m -> ((ConsumerGroupDescribeRequestData) m).groupIds().stream()
-                .map(g -> new Check(Acl.Operation.DESCRIBE, Acl.ResourceType.GROUP, g,
-                        Errors.GROUP_AUTHORIZATION_FAILED)).toList());
-        CHECKS.put(ApiKeys.DELETE_GROUPS, m -> ((DeleteGroupsRequestData) m).groupsNames().stream()
-                .map(g -> new Check(Acl.Operation.DELETE, Acl.ResourceType.GROUP, g,
-                        Errors.GROUP_AUTHORIZATION_FAILED)).toList());
-        CHECKS.put(ApiKeys.OFFSET_DELETE, m -> {
-            OffsetDeleteRequestData d = (OffsetDeleteRequestData) m;
-            List<Check> checks = new ArrayList<>(List.of(new Check(Acl.Operation.DELETE, Acl.ResourceType.GROUP,
-                    d.groupId(), Errors.GROUP_AUTHORIZATION_FAILED)));
-            d.topics().forEach(t -> checks.add(topic(Acl.Operation.READ, t.name())));
-            return checks;
-        });
         CHECKS.put(ApiKeys.END_TXN, m -> List.of(txnWrite(((EndTxnRequestData) m).transactionalId())));
         CHECKS.put(ApiKeys.ADD_OFFSETS_TO_TXN, m -> {
             AddOffsetsToTxnRequestData d = (AddOffsetsToTxnRequestData) m;
             return List.of(txnWrite(d.transactionalId()), groupRead(d.groupId()));
         });
-        CHECKS.put(ApiKeys.ADD_PARTITIONS_TO_TXN, m -> {
-            AddPartitionsToTxnRequestData d = (AddPartitionsToTxnRequestData) m;
-            List<Check> checks = new ArrayList<>();
-            if (d.v3AndBelowTransactionalId() != null && !d.v3AndBelowTransactionalId().isEmpty()) {
-                checks.add(txnWrite(d.v3AndBelowTransactionalId()));
-                d.v3AndBelowTopics().forEach(t -> checks.add(topic(Acl.Operation.WRITE, t.name())));
-            } else {
-                // v4+: sent by brokers only (KIP-890 verification).
-                checks.add(new Check(Acl.Operation.CLUSTER_ACTION, Acl.ResourceType.CLUSTER, Acl.CLUSTER_NAME,
-                        Errors.CLUSTER_AUTHORIZATION_FAILED));
-            }
-            return checks;
-        });
-        CHECKS.put(ApiKeys.TXN_OFFSET_COMMIT, m -> {
-            TxnOffsetCommitRequestData d = (TxnOffsetCommitRequestData) m;
-            List<Check> checks = new ArrayList<>(List.of(txnWrite(d.transactionalId()), groupRead(d.groupId())));
-            d.topics().forEach(t -> checks.add(topic(Acl.Operation.READ, t.name())));
-            return checks;
-        });
-        CHECKS.put(ApiKeys.DESCRIBE_TRANSACTIONS, m -> ((DescribeTransactionsRequestData) m).transactionalIds()
-                .stream().map(id -> new Check(Acl.Operation.DESCRIBE, Acl.ResourceType.TRANSACTIONAL_ID, id,
-                        Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)).toList());
-        CHECKS.put(ApiKeys.DESCRIBE_CLUSTER, m -> List.of(cluster(Acl.Operation.DESCRIBE)));
-        CHECKS.put(ApiKeys.LIST_GROUPS, m -> List.of(cluster(Acl.Operation.DESCRIBE)));
-        CHECKS.put(ApiKeys.LIST_TRANSACTIONS, m -> List.of(cluster(Acl.Operation.DESCRIBE)));
         CHECKS.put(ApiKeys.WRITE_TXN_MARKERS, m -> List.of(cluster(Acl.Operation.CLUSTER_ACTION)));
         CHECKS.put(ApiKeys.BROKER_REGISTRATION, m -> List.of(cluster(Acl.Operation.CLUSTER_ACTION)));
         CHECKS.put(ApiKeys.BROKER_HEARTBEAT, m -> List.of(cluster(Acl.Operation.CLUSTER_ACTION)));
         CHECKS.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, m -> List.of(cluster(Acl.Operation.ALTER)));
         CHECKS.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, m -> List.of(cluster(Acl.Operation.DESCRIBE)));
-        CHECKS.put(ApiKeys.DELETE_RECORDS, m -> ((DeleteRecordsRequestData) m).topics().stream()
-                .map(t -> topic(Acl.Operation.DELETE, t.name())).toList());
-        CHECKS.put(ApiKeys.CREATE_PARTITIONS, m -> ((CreatePartitionsRequestData) m).topics().stream()
-                .map(t -> topic(Acl.Operation.ALTER, t.name())).toList());
-        CHECKS.put(ApiKeys.DESCRIBE_PRODUCERS, m -> ((DescribeProducersRequestData) m).topics().stream()
-                .map(t -> topic(Acl.Operation.READ, t.name())).toList());
-        CHECKS.put(ApiKeys.DESCRIBE_CONFIGS, m -> ((DescribeConfigsRequestData) m).resources().stream()
-                .map(r -> config(Acl.Operation.DESCRIBE_CONFIGS, r.resourceType(), r.resourceName())).toList());
-        CHECKS.put(ApiKeys.ALTER_CONFIGS, m -> ((AlterConfigsRequestData) m).resources().stream()
-                .map(r -> config(Acl.Operation.ALTER_CONFIGS, r.resourceType(), r.resourceName())).toList());
-        CHECKS.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, m -> ((IncrementalAlterConfigsRequestData) m).resources()
-                .stream().map(r -> config(Acl.Operation.ALTER_CONFIGS, r.resourceType(), r.resourceName())).toList());
     }
 
     private RequestAuthorization() {}

@@ -45,7 +45,7 @@ class AclIT {
     private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required"
             + " user_admin=\"admin-pw\" user_alice=\"alice-pw\" user_bob=\"bob-pw\";";
 
-    private static Map<String, String> broker() {
+    static Map<String, String> broker() {
         Map<String, String> settings = new HashMap<>();
         settings.put("listeners", "SASL_PLAINTEXT://127.0.0.1:0");
         settings.put("sasl.enabled.mechanisms", "PLAIN");
@@ -56,7 +56,7 @@ class AclIT {
         return settings;
     }
 
-    private static Map<String, Object> as(BrokerFixture broker, String user) {
+    static Map<String, Object> as(BrokerFixture broker, String user) {
         Map<String, Object> props = new HashMap<>();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
         props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
@@ -66,7 +66,7 @@ class AclIT {
         return props;
     }
 
-    private static AclBinding allow(ResourceType type, String name, PatternType pattern, String user,
+    static AclBinding allow(ResourceType type, String name, PatternType pattern, String user,
             AclOperation operation) {
         return new AclBinding(new ResourcePattern(type, name, pattern),
                 new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
