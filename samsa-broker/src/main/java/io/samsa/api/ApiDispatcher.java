@@ -33,10 +33,13 @@ public final class ApiDispatcher implements FrameHandler {
     private final SaslAuthenticator sasl;
 
     private final Access access;
+    /** Refuses coordinator requests for keys another node coordinates; null when there is none to refuse. */
+    private final CoordinatorGate coordinatorGate;
 
     private ApiDispatcher(Map<ApiKeys, ApiHandler> handlers, SupportedApis supported, SaslAuthenticator sasl,
-            Access access) {
+            Access access, CoordinatorGate coordinatorGate) {
         this.access = access;
+        this.coordinatorGate = coordinatorGate;
         this.handlers = handlers;
         this.decoder = new RequestDecoder(supported);
         this.sasl = sasl;
@@ -48,6 +51,13 @@ public final class ApiDispatcher implements FrameHandler {
         private final Map<ApiKeys, SupportedApis.Range> ranges = new EnumMap<>(ApiKeys.class);
         private SaslAuthenticator sasl;
         private Access access = Access.ALLOW_ALL;
+        private CoordinatorGate coordinatorGate;
+
+        /** Sends coordinator requests for keys this node does not coordinate back with NOT_COORDINATOR. */
+        Builder coordinatorGate(CoordinatorGate gate) {
+            this.coordinatorGate = gate;
+            return this;
+        }
 
         /** Authorizes requests (the handlers that authorize per resource are given the same access). */
         Builder access(Access access) {
@@ -79,7 +89,7 @@ public final class ApiDispatcher implements FrameHandler {
                     false)));
             SupportedApis supported = new SupportedApis(ranges);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(supported));
-            return new ApiDispatcher(new EnumMap<>(handlers), supported, sasl, access);
+            return new ApiDispatcher(new EnumMap<>(handlers), supported, sasl, access, coordinatorGate);
         }
     }
 
@@ -123,6 +133,9 @@ public final class ApiDispatcher implements FrameHandler {
         try {
             ApiMessage denied = request.versionUnsupported() ? null
                     : RequestAuthorization.deny(request, connection, access);
+            if (denied == null && coordinatorGate != null && !request.versionUnsupported()) {
+                denied = coordinatorGate.refuse(request);
+            }
             CompletableFuture<ApiMessage> forwarded = denied != null || request.versionUnsupported() ? null
                     : forwarding.forward(request);
             response = denied != null ? CompletableFuture.completedFuture(denied)

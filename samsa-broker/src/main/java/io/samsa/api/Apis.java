@@ -33,10 +33,12 @@ public final class Apis {
     /**
      * What the handlers need from the broker.
      *
+     * @param cluster live brokers, leaders and the controller, as clients are told of them
      * @param verifyTransactions transaction.partition.verification.enable
      * @param fetchSessions the incremental fetch sessions (KIP-227)
      */
-    public record Services(BrokerIdentity identity, MetadataController metadata, ReplicaManager replicas,
+    public record Services(BrokerIdentity identity, ClusterView cluster, MetadataController metadata,
+            ReplicaManager replicas,
             TopicDefaults topicDefaults, BrokerConfigs brokerConfigs, boolean autoCreateTopics,
             GroupCoordinator groups, InternalTopic offsetsTopic, ProducerIdBlocks producerIds,
             TransactionCoordinator transactions, InternalTopic transactionStateTopic, boolean verifyTransactions,
@@ -73,6 +75,8 @@ public final class Apis {
         Access access = s.security().authorizerEnabled() ? Access.withAcls(s.metadata(), s.security().superUsers(),
                 s.security().allowEveryoneIfNoAcl()) : Access.ALLOW_ALL;
         AclHandlers acls = new AclHandlers(s.metadata(), access);
+        Coordinators coordinators = new Coordinators(s.cluster(), s.replicas(), s.offsetsTopic(),
+                s.groups()::partitionFor, s.transactionStateTopic(), s.transactions()::partitionFor);
         ApiDispatcher.Builder builder = new ApiDispatcher.Builder();
         if (cluster != null) {
             builder.register(ApiKeys.BROKER_REGISTRATION, 0, cluster::registerBroker)
@@ -81,6 +85,7 @@ public final class Apis {
         }
         return builder
                 .access(access)
+                .coordinatorGate(new CoordinatorGate(coordinators))
                 .register(ApiKeys.CREATE_ACLS, 0, acls::create)
                 .register(ApiKeys.DESCRIBE_ACLS, 0, acls::describe)
                 .register(ApiKeys.DELETE_ACLS, 0, acls::delete)
@@ -90,11 +95,11 @@ public final class Apis {
                         new AlterUserScramCredentialsHandler(s.metadata()))
                 .register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0,
                         new DescribeUserScramCredentialsHandler(s.metadata()))
-                .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.identity(), s.autoCreateTopics(),
+                .register(ApiKeys.METADATA, 0, new MetadataHandler(s.metadata(), s.cluster(), s.autoCreateTopics(),
                         java.util.List.of(s.offsetsTopic(), s.transactionStateTopic()), s.replicas(), access))
-                .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.metadata(), s.replicas(), s.transactions(),
+                .register(ApiKeys.PRODUCE, 3, new ProduceHandler(s.cluster(), s.replicas(), s.transactions(),
                         s.verifyTransactions(), access))
-                .register(ApiKeys.FETCH, 4, new FetchHandler(s.metadata(), s.replicas(), s.fetchSessions(), access))
+                .register(ApiKeys.FETCH, 4, new FetchHandler(s.cluster(), s.replicas(), s.fetchSessions(), access))
                 .register(ApiKeys.LIST_OFFSETS, 1, new ListOffsetsHandler(s.replicas(), access))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, new OffsetForLeaderEpochHandler(s.replicas(), access))
                 .register(ApiKeys.DELETE_RECORDS, 0, new DeleteRecordsHandler(s.replicas()))
@@ -108,9 +113,8 @@ public final class Apis {
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0,
                         new IncrementalAlterConfigsHandler(s.metadata(), s.topicDefaults()))
                 .register(ApiKeys.ALTER_CONFIGS, 0, new AlterConfigsHandler(s.metadata()))
-                .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.metadata(), s.identity()))
-                .register(ApiKeys.FIND_COORDINATOR, 0, new FindCoordinatorHandler(s.identity(), s.offsetsTopic(),
-                        s.transactionStateTopic(), access))
+                .register(ApiKeys.DESCRIBE_CLUSTER, 0, new DescribeClusterHandler(s.cluster()))
+                .register(ApiKeys.FIND_COORDINATOR, 0, new FindCoordinatorHandler(s.cluster(), coordinators, access))
                 .register(ApiKeys.JOIN_GROUP, 0, new JoinGroupHandler(s.groups()))
                 .register(ApiKeys.SYNC_GROUP, 0, new SyncGroupHandler(s.groups()))
                 .register(ApiKeys.HEARTBEAT, 0, new HeartbeatHandler(s.groups()))

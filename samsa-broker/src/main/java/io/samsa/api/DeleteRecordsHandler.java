@@ -12,9 +12,12 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * DeleteRecords: raises a partition's log start offset. Offset -1 means the high watermark; an offset above the high
- * watermark is OFFSET_OUT_OF_RANGE, as in Kafka.
+ * watermark is OFFSET_OUT_OF_RANGE, as in Kafka. Only the leader deletes: elsewhere NOT_LEADER_OR_FOLLOWER.
  */
 final class DeleteRecordsHandler implements ApiHandler {
+
+    /** DeleteRecords names no leader epoch. */
+    private static final int NO_EPOCH = -1;
 
     private final ReplicaManager replicas;
 
@@ -34,7 +37,7 @@ final class DeleteRecordsHandler implements ApiHandler {
                         new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
                                 .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
                 try {
-                    Partition partition = replicas.partitionOrThrow(topic.name(), p.partitionIndex());
+                    Partition partition = replicas.leaderOrThrow(topic.name(), p.partitionIndex(), NO_EPOCH);
                     long hw = partition.highWatermark();
                     long offset = p.offset() == -1 ? hw : p.offset();
                     if (offset < 0 || offset > hw) {

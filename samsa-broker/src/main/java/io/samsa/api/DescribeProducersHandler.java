@@ -31,7 +31,8 @@ final class DescribeProducersHandler implements ApiHandler {
                 DescribeProducersResponseData.PartitionResponse result =
                         new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
                 try {
-                    Partition partition = replicas.partitionOrThrow(topic.name(), index);
+                    // The leader's producer state only, as Kafka's Partition.activeProducerState.
+                    Partition partition = replicas.leaderOrThrow(topic.name(), index, -1);
                     for (ProducerStateEntry p : partition.log().activeProducers()) {
                         result.activeProducers().add(new DescribeProducersResponseData.ProducerState()
                                 .setProducerId(p.producerId()).setProducerEpoch(p.producerEpoch())

@@ -3,7 +3,6 @@ package io.samsa.api;
 import io.samsa.log.AbortedTxn;
 import io.samsa.log.LogSlice;
 import io.samsa.log.TopicPartition;
-import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.FileSliceRecords;
@@ -45,15 +44,17 @@ final class FetchHandler implements ApiHandler {
 
     private static final int FINAL_EPOCH = -1;
     private static final int INITIAL_EPOCH = 0;
+    /** Fetch v16 is the first whose responses carry the current leader of a refused partition (KIP-951). */
+    private static final int LEADER_HINTS_SINCE = 16;
 
-    private final MetadataController metadata;
+    private final ClusterView cluster;
     private final ReplicaManager replicas;
     private final FetchSessionCache sessions;
     private final Access access;
 
-    FetchHandler(MetadataController metadata, ReplicaManager replicas, FetchSessionCache sessions, Access access) {
+    FetchHandler(ClusterView cluster, ReplicaManager replicas, FetchSessionCache sessions, Access access) {
         this.access = access;
-        this.metadata = metadata;
+        this.cluster = cluster;
         this.replicas = replicas;
         this.sessions = sessions;
     }
@@ -67,7 +68,7 @@ final class FetchHandler implements ApiHandler {
         FetchRequestData data = (FetchRequestData) request.body();
         boolean usesTopicIds = request.version() >= 13;
         int epoch = data.sessionEpoch();
-        MetadataImage image = metadata.image();
+        MetadataImage image = cluster.image();
         List<FetchSession.CachedPartition> named = named(data, usesTopicIds);
         FetchSession session = null;
         List<FetchSession.CachedPartition> toFetch = named;
@@ -112,6 +113,9 @@ final class FetchHandler implements ApiHandler {
         return replicas.fetch(params, toRead).thenApply(results -> {
             try {
                 FetchResponseData response = respond(wanted, results, readCommitted);
+                if (request.version() >= LEADER_HINTS_SINCE) {
+                    addLeaderHints(response, wanted, connection.listenerName());
+                }
                 if (incremental != null) {
                     return incrementalResponse(incremental, epoch, response);
                 }
@@ -203,7 +207,7 @@ final class FetchHandler implements ApiHandler {
     private static FetchResponseData incrementalResponse(FetchSession session, int requestEpoch,
             FetchResponseData full) {
         FetchResponseData response = new FetchResponseData().setErrorCode(Errors.NONE.code())
-                .setSessionId(session.id);
+                .setSessionId(session.id).setNodeEndpoints(full.nodeEndpoints());
         boolean current = session.respond(requestEpoch, () -> {
             for (FetchableTopicResponse topic : full.responses()) {
                 FetchableTopicResponse kept = null;
@@ -233,6 +237,34 @@ final class FetchHandler implements ApiHandler {
                     .setSessionId(session.id);
         }
         return response;
+    }
+
+    /**
+     * KIP-951, from Fetch v16 on as in Kafka: each partition refused with NOT_LEADER_OR_FOLLOWER or
+     * FENCED_LEADER_EPOCH names the current leader and its epoch, and the response carries the leader's endpoint, so
+     * the consumer switches without waiting for a metadata refresh. The partitions of the response are those of
+     * {@code wanted}, in order.
+     */
+    private void addLeaderHints(FetchResponseData response, List<Wanted> wanted, String listenerName) {
+        MetadataImage image = cluster.image();
+        int i = 0;
+        for (FetchableTopicResponse topic : response.responses()) {
+            for (PartitionData partition : topic.partitions()) {
+                Wanted w = wanted.get(i++);
+                if (partition.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()
+                        && partition.errorCode() != Errors.FENCED_LEADER_EPOCH.code()) {
+                    continue;
+                }
+                ClusterView.LeaderHint leader = cluster.leaderHint(image, w.fetch().topicPartition().topic(),
+                        w.partition(), listenerName);
+                partition.currentLeader().setLeaderId(leader.leaderId()).setLeaderEpoch(leader.leaderEpoch());
+                if (leader.endpoint() != null && response.nodeEndpoints().find(leader.leaderId()) == null) {
+                    response.nodeEndpoints().add(new FetchResponseData.NodeEndpoint().setNodeId(leader.leaderId())
+                            .setHost(leader.endpoint().host()).setPort(leader.endpoint().port())
+                            .setRack(ClusterView.rack(image, leader.leaderId())));
+                }
+            }
+        }
     }
 
     /** The records of a partition as the response carries them: still in the segment file, sent from there. */

@@ -1,5 +1,6 @@
 package io.samsa.api;
 
+import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.protocol.Request;
 import io.samsa.security.Acl;
@@ -14,28 +15,26 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * FindCoordinator for groups and transactional ids: on one node this broker coordinates every group and every
- * transactional id, once {@code __consumer_offsets} or {@code __transaction_state} exists (created here on first use).
- * Other key types (share groups) are refused with INVALID_REQUEST rather than left to retry forever.
+ * FindCoordinator for groups and transactional ids: the coordinator of a key is the leader of its partition of
+ * {@code __consumer_offsets} or {@code __transaction_state} (created here on first use), answered with that broker's
+ * address on the client's listener; while that partition has no live leader the answer is COORDINATOR_NOT_AVAILABLE,
+ * which clients retry, as Kafka answers. Other key types (share groups) are refused with INVALID_REQUEST rather than
+ * left to retry forever.
  */
 final class FindCoordinatorHandler implements ApiHandler {
 
     private static final byte GROUP = 0;
     private static final byte TRANSACTION = 1;
 
-    private final BrokerIdentity identity;
-    private final InternalTopic offsetsTopic;
-    private final InternalTopic transactionStateTopic;
+    private final ClusterView cluster;
+    private final Coordinators coordinators;
     private final Access access;
 
-    FindCoordinatorHandler(BrokerIdentity identity, InternalTopic offsetsTopic, InternalTopic transactionStateTopic,
-            Access access) {
+    FindCoordinatorHandler(ClusterView cluster, Coordinators coordinators, Access access) {
         this.access = access;
-        this.identity = identity;
-        this.offsetsTopic = offsetsTopic;
-        this.transactionStateTopic = transactionStateTopic;
+        this.cluster = cluster;
+        this.coordinators = coordinators;
     }
-
     @Override
     public CompletableFuture<ApiMessage> handle(Request request, ClientConnection connection) {
         FindCoordinatorRequestData data = (FindCoordinatorRequestData) request.body();
@@ -49,7 +48,7 @@ final class FindCoordinatorHandler implements ApiHandler {
                     .setHost("").setPort(-1).setErrorCode(data.keyType() == GROUP
                             ? Errors.GROUP_AUTHORIZATION_FAILED.code()
                             : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()))
-                    : find(key, data.keyType(), identity.endpoint(connection.listenerName())));
+                    : find(key, data.keyType(), connection.listenerName()));
         }
         return CompletableFuture.allOf(found.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<Coordinator> coordinators = found.stream().map(CompletableFuture::join).toList();
@@ -70,7 +69,7 @@ final class FindCoordinatorHandler implements ApiHandler {
      * thread (behind a large metadata change, for at most {@link PublishedChanges#MAX_WAIT_MS}; after that the client
      * is told COORDINATOR_NOT_AVAILABLE and retries, as Kafka answers while it creates the topic).
      */
-    private CompletableFuture<Coordinator> find(String key, byte keyType, BrokerIdentity.Endpoint at) {
+    private CompletableFuture<Coordinator> find(String key, byte keyType, String listenerName) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (keyType != GROUP && keyType != TRANSACTION) {
             return CompletableFuture.completedFuture(c.setErrorCode(Errors.INVALID_REQUEST.code())
@@ -81,7 +80,8 @@ final class FindCoordinatorHandler implements ApiHandler {
                     .setErrorMessage(keyType == GROUP ? "The group id must not be empty"
                             : "The transactional id must not be empty"));
         }
-        InternalTopic topic = keyType == GROUP ? offsetsTopic : transactionStateTopic;
+        Coordinators.Kind kind = keyType == GROUP ? Coordinators.Kind.GROUP : Coordinators.Kind.TRANSACTION;
+        InternalTopic topic = coordinators.topic(kind);
         CompletableFuture<Void> created;
         try {
             created = topic.create();
@@ -89,11 +89,19 @@ final class FindCoordinatorHandler implements ApiHandler {
             return CompletableFuture.completedFuture(c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
                     .setErrorMessage(e.getMessage()));
         }
-        return created.completeOnTimeout(null, PublishedChanges.MAX_WAIT_MS, TimeUnit.MILLISECONDS).thenApply(v ->
-                topic.isPublished()
-                        ? c.setErrorCode(Errors.NONE.code()).setNodeId(identity.brokerId()).setHost(at.host())
-                                .setPort(at.port())
-                        : c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
-                                .setErrorMessage("The coordinator's topic " + topic.name() + " is being created"));
+        return created.completeOnTimeout(null, PublishedChanges.MAX_WAIT_MS, TimeUnit.MILLISECONDS).thenApply(v -> {
+            if (!topic.isPublished()) {
+                return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+                        .setErrorMessage("The coordinator's topic " + topic.name() + " is being created");
+            }
+            MetadataImage image = cluster.image();
+            int leader = coordinators.coordinatorOf(image, kind, key);
+            BrokerIdentity.Endpoint at = cluster.liveEndpoint(image, leader, listenerName);
+            if (at == null) {
+                return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage("Partition "
+                        + coordinators.partitionFor(kind, key) + " of " + topic.name() + " has no live leader");
+            }
+            return c.setErrorCode(Errors.NONE.code()).setNodeId(leader).setHost(at.host()).setPort(at.port());
+        });
     }
 }

@@ -18,7 +18,9 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * ListOffsets: earliest (-2, and -4 earliest-local: there is no remote tier), latest (-1: the high watermark, or the
  * last stable offset for read_committed), max timestamp (-3) and the first offset at or after a timestamp. Answers are
- * bounded by what a consumer may read.
+ * bounded by what a consumer may read. Only the leader answers (a follower: NOT_LEADER_OR_FOLLOWER), at the leader
+ * epoch the client names if it names one (FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH), except to a debugging tool
+ * (replica id -2), as in Kafka.
  */
 final class ListOffsetsHandler implements ApiHandler {
 
@@ -27,6 +29,8 @@ final class ListOffsetsHandler implements ApiHandler {
     static final long MAX_TIMESTAMP = -3L;
     static final long EARLIEST_LOCAL = -4L;
     static final long LATEST_TIERED = -5L;
+    /** Kafka's replica id for a debugging tool, which may read offsets from a follower too. */
+    static final int DEBUGGING_REPLICA_ID = -2;
 
     private final ReplicaManager replicas;
     private final Access access;
@@ -53,7 +57,11 @@ final class ListOffsetsHandler implements ApiHandler {
                 }
                 try {
                     Partition partition = replicas.partitionOrThrow(topic.name(), p.partitionIndex());
-                    partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                    if (data.replicaId() == DEBUGGING_REPLICA_ID) {
+                        partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                    } else {
+                        partition.checkLeader(p.currentLeaderEpoch());
+                    }
                     lookup(partition, p.timestamp(), data.isolationLevel() == 1, result);
                     if (request.version() < 4) {
                         result.setLeaderEpoch(-1); // the field exists from v4 on

@@ -14,7 +14,9 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * OffsetForLeaderEpoch: where a leader epoch ends, from the log's leader-epoch cache. Consumers use it to detect log
- * truncation after a leader change; followers will use it to truncate.
+ * truncation after a leader change; followers will use it to truncate. Only the leader answers, at the leader epoch
+ * the client names (Kafka's lastOffsetForLeaderEpoch with fetchOnlyFromLeader): NOT_LEADER_OR_FOLLOWER elsewhere,
+ * FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH for an epoch older or newer than the leader's.
  */
 final class OffsetForLeaderEpochHandler implements ApiHandler {
 
@@ -44,8 +46,8 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
                     continue;
                 }
                 try {
-                    Partition partition = replicas.partitionOrThrow(topic.topic(), p.partition());
-                    partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                    Partition partition = replicas.leaderOrThrow(topic.topic(), p.partition(),
+                            p.currentLeaderEpoch());
                     EpochEndOffset end = partition.log().endOffsetForEpoch(p.leaderEpoch());
                     result.setErrorCode(Errors.NONE.code()).setLeaderEpoch(end.leaderEpoch())
                             .setEndOffset(end.endOffset());

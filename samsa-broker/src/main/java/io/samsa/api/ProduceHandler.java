@@ -6,7 +6,6 @@ import io.samsa.coordinator.transaction.TxnPartition;
 import io.samsa.log.AppendOrigin;
 import io.samsa.log.LogAppendResult;
 import io.samsa.log.TopicPartition;
-import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
 import io.samsa.network.ClientConnection;
 import io.samsa.network.CloseConnection;
@@ -49,18 +48,20 @@ final class ProduceHandler implements ApiHandler {
 
     /** Produce v11 is the first version whose clients understand TRANSACTION_ABORTABLE. */
     private static final int ABORTABLE_SINCE = 11;
+    /** Produce v10 is the first whose responses carry the current leader of a refused partition (KIP-951). */
+    private static final int LEADER_HINTS_SINCE = 10;
     private static final Runnable NO_CHECK = () -> { };
 
-    private final MetadataController metadata;
+    private final ClusterView cluster;
     private final ReplicaManager replicas;
     private final TransactionCoordinator transactions;
     private final boolean verifyTransactions;
     private final Access access;
 
-    ProduceHandler(MetadataController metadata, ReplicaManager replicas, TransactionCoordinator transactions,
+    ProduceHandler(ClusterView cluster, ReplicaManager replicas, TransactionCoordinator transactions,
             boolean verifyTransactions, Access access) {
         this.access = access;
-        this.metadata = metadata;
+        this.cluster = cluster;
         this.replicas = replicas;
         this.transactions = transactions;
         this.verifyTransactions = verifyTransactions;
@@ -75,7 +76,7 @@ final class ProduceHandler implements ApiHandler {
         ProduceRequestData data = (ProduceRequestData) request.body();
         short acks = data.acks();
         boolean validAcks = acks == -1 || acks == 0 || acks == 1;
-        MetadataImage image = metadata.image();
+        MetadataImage image = cluster.image();
         ProduceResponseData response = new ProduceResponseData();
         // WRITE on the transactional id first: without it, every partition fails (Kafka's answer).
         boolean transactionDenied = data.transactionalId() != null && !access.allowed(request, connection,
@@ -105,13 +106,16 @@ final class ProduceHandler implements ApiHandler {
                 } else if (topic == null) {
                     result.setErrorCode(request.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID.code()
                             : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-                } else if (partition == null) {
+                } else if (!topic.partitions().containsKey(partitionData.index())) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 } else {
                     MemoryRecords records = (MemoryRecords) partitionData.records();
                     String problem = checkSingleV2Batch(records);
                     if (problem != null) {
                         result.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage(problem);
+                    } else if (partition == null || !partition.isLeader()) {
+                        // Checked again under the partition's lock at the append: leadership may move meanwhile.
+                        result.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
                     } else {
                         appends.add(new Append(partition.topicPartition(), partition, records, result));
                     }
@@ -121,6 +125,9 @@ final class ProduceHandler implements ApiHandler {
         }
         for (Append append : appends) {
             append(append, acks, data.transactionalId(), request.version() >= ABORTABLE_SINCE);
+        }
+        if (request.version() >= LEADER_HINTS_SINCE) {
+            addLeaderHints(response, topicNames(data, image), connection.listenerName());
         }
         if (acks != 0) {
             return CompletableFuture.completedFuture(response);
@@ -151,6 +158,42 @@ final class ProduceHandler implements ApiHandler {
             Errors error = ErrorMapper.toError(e);
             result.setErrorCode(error.code()).setErrorMessage(ErrorMapper.message(e))
                     .setRecordErrors(ErrorMapper.recordErrors(e));
+        }
+    }
+
+    /** The topic name of each topic of the request, in request order (v13 names topics by id only). */
+    private static List<String> topicNames(ProduceRequestData data, MetadataImage image) {
+        List<String> names = new ArrayList<>(data.topicData().size());
+        for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+            MetadataImage.TopicImage topic = Topics.find(image, topicData.name(), topicData.topicId());
+            names.add(topic != null ? topic.name() : topicData.name());
+        }
+        return names;
+    }
+
+    /**
+     * KIP-951: each partition refused with NOT_LEADER_OR_FOLLOWER names the current leader and its epoch, and the
+     * response carries the leader's endpoint, so the producer switches without waiting for a metadata refresh.
+     * Read from the image published after the appends, as Kafka reads its metadata cache when it answers.
+     */
+    private void addLeaderHints(ProduceResponseData response, List<String> topicNames, String listenerName) {
+        MetadataImage image = cluster.image();
+        int t = 0;
+        for (TopicProduceResponse topic : response.responses()) {
+            String name = topicNames.get(t++);
+            for (PartitionProduceResponse p : topic.partitionResponses()) {
+                if (p.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+                    continue;
+                }
+                ClusterView.LeaderHint leader = cluster.leaderHint(image, name, p.index(), listenerName);
+                p.currentLeader().setLeaderId(leader.leaderId()).setLeaderEpoch(leader.leaderEpoch());
+                if (leader.endpoint() != null
+                        && response.nodeEndpoints().find(leader.leaderId()) == null) {
+                    response.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
+                            .setNodeId(leader.leaderId()).setHost(leader.endpoint().host())
+                            .setPort(leader.endpoint().port()).setRack(ClusterView.rack(image, leader.leaderId())));
+                }
+            }
         }
     }
 

@@ -11,25 +11,36 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A partition replica on this broker, with the state replication is built on: leader epoch, ISR, log end offset and
- * high watermark. Consumers read only below the high watermark, read_committed consumers only below the last stable
- * offset (the high watermark or the first offset of the oldest open transaction, whichever is smaller). With one node the ISR is this broker alone, so the
- * high watermark follows the log end offset on every append; with followers it will be the smallest log end offset in
- * the ISR (DESIGN decision 5), and nothing above this class changes.
+ * A partition replica on this broker, with the state replication is built on: leadership and leader epoch, ISR, log
+ * end offset and high watermark. Consumers read only below the high watermark, read_committed consumers only below the
+ * last stable offset (the high watermark or the first offset of the oldest open transaction, whichever is smaller).
+ * With one node the ISR is this broker alone, so the high watermark follows the log end offset on every append; with
+ * followers it will be the smallest log end offset in the ISR (DESIGN decision 5), and nothing above this class
+ * changes.
  *
- * <p>Thread-safe: leadership changes and appends take this object's lock; reads run without it against the log's
- * concurrent read path and the volatile high watermark.
+ * <p>Leadership follows the metadata image: {@link #becomeLeader} and {@link #becomeFollower} are called by the
+ * metadata publisher, in image order. Only the leader appends; clients that reach a follower are told
+ * NOT_LEADER_OR_FOLLOWER, and a client whose leader epoch differs from this replica's is told FENCED_LEADER_EPOCH
+ * (older) or UNKNOWN_LEADER_EPOCH (newer) first, as Kafka's {@code Partition.getLocalLog} orders the checks.
+ *
+ * <p>Thread-safe: leadership changes and appends take this object's lock, so no append starts once
+ * {@link #becomeFollower} has returned; reads run without it against the log's concurrent read path and the volatile
+ * fields.
  */
 public final class Partition {
+
+    /** No leader known (Kafka's NO_LEADER). */
+    public static final int NO_LEADER = -1;
 
     private final TopicPartition topicPartition;
     private final UUID topicId;
     private final int localBrokerId;
     private final Log log;
-    /** Called, outside any lock, each time the high watermark or the last stable offset moves. */
+    /** Called, outside any lock, each time the high watermark or the last stable offset moves, or leadership ends. */
     private final Runnable readableOffsetsListener;
+    private volatile int leaderId = NO_LEADER;
     private volatile int leaderEpoch;
-    private volatile List<Integer> isr;
+    private volatile List<Integer> isr = List.of();
     private volatile int minInsyncReplicas;
     private volatile long highWatermark;
 
@@ -43,18 +54,37 @@ public final class Partition {
         this.highWatermark = log.logEndOffset();
     }
 
-    /** Takes leadership at {@code epoch} with the given ISR; the log records where the epoch starts. */
+    /**
+     * Takes leadership at {@code epoch} with the given ISR. A new epoch is recorded in the log's leader-epoch cache at
+     * the log end offset before anything is appended in it, so OffsetForLeaderEpoch answers for it at once.
+     */
     void becomeLeader(int epoch, List<Integer> isr, int minInsyncReplicas) {
         boolean advanced;
         synchronized (this) {
+            this.leaderId = localBrokerId;
             this.leaderEpoch = epoch;
             this.isr = List.copyOf(isr);
             this.minInsyncReplicas = minInsyncReplicas;
+            log.assignEpochStartOffset(epoch);
             advanced = maybeAdvanceHighWatermark();
         }
         if (advanced) {
             readableOffsetsListener.run();
         }
+    }
+
+    /**
+     * Follows {@code leader} (or no one, for {@link #NO_LEADER}) at {@code epoch}: appends are refused from now on.
+     * Fetches waiting on this partition are woken, so that they answer NOT_LEADER_OR_FOLLOWER at once instead of at
+     * the end of their wait.
+     */
+    void becomeFollower(int leader, int epoch, List<Integer> isr) {
+        synchronized (this) {
+            this.leaderId = leader;
+            this.leaderEpoch = epoch;
+            this.isr = List.copyOf(isr);
+        }
+        readableOffsetsListener.run();
     }
 
     synchronized void updateConfig(LogConfig config, int minInsyncReplicas) {
@@ -83,6 +113,9 @@ public final class Partition {
         LogAppendResult result;
         boolean moved;
         synchronized (this) {
+            if (leaderId != localBrokerId) {
+                throw notLeader();
+            }
             if (requiredAcks == -1 && isr.size() < minInsyncReplicas) {
                 throw new ReplicationException(ReplicationException.Kind.NOT_ENOUGH_REPLICAS,
                         "The ISR of " + topicPartition + " has " + isr.size()
@@ -114,6 +147,26 @@ public final class Partition {
             }
         }
         return false;
+    }
+
+    /**
+     * Checks that this replica leads the partition at the epoch the client believes in (-1 = it does not say): Kafka's
+     * {@code getLocalLog(currentLeaderEpoch, requireLeader = true)}, the epoch first.
+     *
+     * @throws ReplicationException FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH as {@link #checkLeaderEpoch}, then
+     *     NOT_LEADER_OR_FOLLOWER when this replica does not lead
+     */
+    public void checkLeader(int clientEpoch) {
+        checkLeaderEpoch(clientEpoch);
+        if (leaderId != localBrokerId) {
+            throw notLeader();
+        }
+    }
+
+    private ReplicationException notLeader() {
+        return new ReplicationException(ReplicationException.Kind.NOT_LEADER_OR_FOLLOWER, "Broker " + localBrokerId
+                + " is not the leader of " + topicPartition + " (the leader is " + leaderId + " at epoch "
+                + leaderEpoch + ")");
     }
 
     /**
@@ -158,6 +211,16 @@ public final class Partition {
 
     public int leaderEpoch() {
         return leaderEpoch;
+    }
+
+    /** The leader this replica knows of, {@link #NO_LEADER} when none. */
+    public int leaderId() {
+        return leaderId;
+    }
+
+    /** Whether this replica leads the partition: only then does it take appends and answer consumers. */
+    public boolean isLeader() {
+        return leaderId == localBrokerId;
     }
 
     public long highWatermark() {

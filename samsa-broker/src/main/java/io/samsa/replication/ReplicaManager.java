@@ -15,9 +15,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
- * The partitions this broker hosts, and the fetch path with its long-poll.
+ * The partitions this broker hosts, as leader or follower, and the fetch path with its long-poll.
+ *
+ * <p>Which partitions it hosts and which of them it leads follow the metadata image: the metadata publisher calls
+ * {@link #becomeLeader} and {@link #becomeFollower} for each partition whose replicas include this broker, in image
+ * order. A request for a partition the metadata knows but this broker does not host is NOT_LEADER_OR_FOLLOWER, for one
+ * the metadata does not know UNKNOWN_TOPIC_OR_PARTITION (Kafka's ReplicaManager.getPartitionOrError).
  *
  * <p>Thread-safe. Partitions are added and removed by the metadata publisher; produce and fetch handlers look them up
  * concurrently.
@@ -27,22 +33,50 @@ public final class ReplicaManager {
     private final int brokerId;
     private final LogManager logManager;
     private final ScheduledExecutorService scheduler;
+    /** Whether the published metadata has a partition, hosted here or not. */
+    private final Predicate<TopicPartition> inMetadata;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Set<DelayedFetch>> waitingFetches = new ConcurrentHashMap<>();
 
-    public ReplicaManager(int brokerId, LogManager logManager, ScheduledExecutorService scheduler) {
+    /**
+     * @param inMetadata whether the published metadata has a partition: tells a partition led elsewhere
+     *     (NOT_LEADER_OR_FOLLOWER) from one that does not exist (UNKNOWN_TOPIC_OR_PARTITION)
+     */
+    public ReplicaManager(int brokerId, LogManager logManager, ScheduledExecutorService scheduler,
+            Predicate<TopicPartition> inMetadata) {
         this.brokerId = brokerId;
         this.logManager = logManager;
         this.scheduler = scheduler;
+        this.inMetadata = inMetadata;
+    }
+
+    public int brokerId() {
+        return brokerId;
     }
 
     /** Hosts the partition as leader at {@code leaderEpoch}, opening or creating its log. */
     public Partition becomeLeader(TopicPartition tp, UUID topicId, int leaderEpoch, List<Integer> isr,
             LogConfig config, int minInsyncReplicas) {
+        Partition partition = host(tp, topicId, config, minInsyncReplicas);
+        partition.becomeLeader(leaderEpoch, isr, minInsyncReplicas);
+        return partition;
+    }
+
+    /**
+     * Hosts the partition as a follower of {@code leader} (or of no one: {@link Partition#NO_LEADER}) at
+     * {@code leaderEpoch}, opening or creating its log; from now on it refuses appends and consumer reads.
+     */
+    public Partition becomeFollower(TopicPartition tp, UUID topicId, int leader, int leaderEpoch, List<Integer> isr,
+            LogConfig config, int minInsyncReplicas) {
+        Partition partition = host(tp, topicId, config, minInsyncReplicas);
+        partition.becomeFollower(leader, leaderEpoch, isr);
+        return partition;
+    }
+
+    private Partition host(TopicPartition tp, UUID topicId, LogConfig config, int minInsyncReplicas) {
         Partition partition = partitions.computeIfAbsent(tp, k -> new Partition(k, topicId, brokerId,
                 logManager.getOrCreate(k, config), () -> onReadableOffsetsMoved(k)));
         partition.updateConfig(config, minInsyncReplicas);
-        partition.becomeLeader(leaderEpoch, isr, minInsyncReplicas);
         return partition;
     }
 
@@ -67,14 +101,36 @@ public final class ReplicaManager {
         return topic == null || index < 0 ? null : partitions.get(new TopicPartition(topic, index));
     }
 
-    /** @throws ReplicationException UNKNOWN_TOPIC_OR_PARTITION when this broker does not host what a request names */
+    /**
+     * @throws ReplicationException when this broker does not host what a request names: NOT_LEADER_OR_FOLLOWER when the
+     *     metadata has the partition, else UNKNOWN_TOPIC_OR_PARTITION
+     */
     public Partition partitionOrThrow(String topic, int index) {
-        Partition partition = partition(topic, index);
-        if (partition == null) {
-            throw new ReplicationException(ReplicationException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
-                    "This server does not host this topic-partition.");
+        if (topic == null || index < 0) {
+            throw notHosted(null);
         }
+        return partitionOrThrow(new TopicPartition(topic, index));
+    }
+
+    /**
+     * The partition a request names, which this broker must lead at the client's leader epoch (-1: the client does
+     * not say).
+     *
+     * @throws ReplicationException as {@link #partitionOrThrow(String, int)}, then as {@link Partition#checkLeader}
+     */
+    public Partition leaderOrThrow(String topic, int index, int clientLeaderEpoch) {
+        Partition partition = partitionOrThrow(topic, index);
+        partition.checkLeader(clientLeaderEpoch);
         return partition;
+    }
+
+    private ReplicationException notHosted(TopicPartition tp) {
+        if (tp != null && inMetadata.test(tp)) {
+            return new ReplicationException(ReplicationException.Kind.NOT_LEADER_OR_FOLLOWER,
+                    "Broker " + brokerId + " does not host " + tp + "; another broker leads it.");
+        }
+        return new ReplicationException(ReplicationException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
+                "This server does not host this topic-partition.");
     }
 
     /**
@@ -89,12 +145,11 @@ public final class ReplicaManager {
         return count;
     }
 
-    /** @throws ReplicationException UNKNOWN_TOPIC_OR_PARTITION when this broker does not host it */
+    /** @throws ReplicationException as {@link #partitionOrThrow(String, int)} */
     public Partition partitionOrThrow(TopicPartition tp) {
         Partition partition = partitions.get(tp);
         if (partition == null) {
-            throw new ReplicationException(ReplicationException.Kind.UNKNOWN_TOPIC_OR_PARTITION,
-                    "This server does not host this topic-partition.");
+            throw notHosted(tp);
         }
         return partition;
     }
@@ -185,7 +240,8 @@ public final class ReplicaManager {
     private FetchResult readPartition(FetchPartition p, int maxBytes, boolean minOneBatch, boolean readCommitted) {
         try {
             Partition partition = partitionOrThrow(p.topicPartition());
-            partition.checkLeaderEpoch(p.currentLeaderEpoch());
+            // Consumers read from the leader only: a follower's high watermark is not known yet.
+            partition.checkLeader(p.currentLeaderEpoch());
             long hw = partition.highWatermark();
             long lso = partition.lastStableOffset();
             LogSliceRead read = partition.read(p.fetchOffset(), maxBytes, minOneBatch, readCommitted);

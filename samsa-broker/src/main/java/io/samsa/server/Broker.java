@@ -8,6 +8,7 @@ import io.samsa.api.ClusterHandlers;
 import io.samsa.cluster.BrokerRegistrar;
 import io.samsa.cluster.ControllerForwarder;
 import io.samsa.cluster.PeerClient;
+import io.samsa.api.ClusterView;
 import io.samsa.api.FetchSessionCache;
 import io.samsa.api.InternalTopic;
 import io.samsa.api.KafkaBatchCompression;
@@ -155,7 +156,10 @@ public final class Broker implements AutoCloseable {
         ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("samsa-scheduler"));
         ((ScheduledThreadPoolExecutor) scheduler).setRemoveOnCancelPolicy(true);
         closeables.add(() -> shutdown(scheduler));
-        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler);
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, scheduler, tp -> {
+            MetadataImage.TopicImage topic = controller.image().topic(tp.topic());
+            return topic != null && topic.partitions().containsKey(tp.partition());
+        });
         MetadataPublisher publisher = new MetadataPublisher(config.nodeId(), replicas, topicDefaults);
         controller.addListener(publisher);
         controller.published().join();
@@ -227,7 +231,9 @@ public final class Broker implements AutoCloseable {
             controller.registerBroker(config.nodeId(), first.host(), first.port()).join();
             firstProducerIds.join();
         }
-        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity, controller, replicas, topicDefaults,
+        ApiDispatcher dispatcher = Apis.dispatcher(new Apis.Services(identity,
+                new ClusterView(identity, controller, ClusterView.BrokerLiveness.REGISTERED,
+                        controller::activeControllerId), controller, replicas, topicDefaults,
                 new BrokerConfigs(config.values(), config.explicit().keySet(),
                         SecurityKeys.sensitive(config.values().keySet())),
                 config.getBoolean("auto.create.topics.enable"), groups, offsetsTopic, producerIds, transactions,
@@ -403,6 +409,14 @@ public final class Broker implements AutoCloseable {
     /** Completes once every metadata change committed so far is published (its partitions hosted or deleted). */
     public CompletableFuture<Void> metadataPublished() {
         return metadata.published();
+    }
+
+    /**
+     * Appends metadata records as they are and completes once they are published: tests build cluster states with it
+     * (another broker registered, a partition that another broker leads).
+     */
+    public CompletableFuture<MetadataImage> appendMetadata(List<io.samsa.metadata.MetadataRecord> records) {
+        return metadata.appendAsController(records);
     }
 
     public String clusterId() {

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes the partitions this broker hosts match each new metadata image: partitions assigned to this broker are
- * hosted with their topic's current configs, partitions of topics no longer in the image are removed and their logs
- * deleted. Only topics whose image or configs changed since the previous image are visited (images share what did not
+ * hosted with their topic's current configs, as leader where the image names this broker the leader and as follower
+ * elsewhere; partitions of topics no longer in the image, and partitions whose replicas no longer include this
+ * broker, are removed and their logs deleted (as Kafka's brokers do once a reassignment has moved a replica away). Only topics whose image or configs changed since the previous image are visited (images share what did not
  * change), so a change costs what it changes, not what the cluster holds.
  *
  * <p>A partition that cannot be hosted or removed (its log cannot be opened or renamed) is logged and skipped: the
@@ -53,6 +54,8 @@ final class MetadataPublisher implements Consumer<MetadataImage> {
             for (MetadataImage.PartitionImage p : topic.partitions().values()) {
                 if (p.replicas().contains(brokerId)) {
                     host(topic, p, overrides);
+                } else if (replicas.partition(topic.name(), p.partition()) != null) {
+                    remove(new TopicPartition(topic.name(), p.partition()));
                 }
             }
         }
@@ -62,8 +65,13 @@ final class MetadataPublisher implements Consumer<MetadataImage> {
     private void host(MetadataImage.TopicImage topic, MetadataImage.PartitionImage p, Map<String, String> overrides) {
         TopicPartition tp = new TopicPartition(topic.name(), p.partition());
         try {
-            replicas.becomeLeader(tp, topic.topicId(), p.leaderEpoch(), p.isr(), defaults.logConfig(overrides),
-                    defaults.minInsyncReplicas(overrides));
+            if (p.leader() == brokerId) {
+                replicas.becomeLeader(tp, topic.topicId(), p.leaderEpoch(), p.isr(), defaults.logConfig(overrides),
+                        defaults.minInsyncReplicas(overrides));
+            } else {
+                replicas.becomeFollower(tp, topic.topicId(), p.leader(), p.leaderEpoch(), p.isr(),
+                        defaults.logConfig(overrides), defaults.minInsyncReplicas(overrides));
+            }
         } catch (StorageException e) {
             LOG.warn("Cannot host {}: {}", tp, e.getMessage());
         }

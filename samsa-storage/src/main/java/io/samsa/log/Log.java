@@ -335,14 +335,41 @@ public final class Log implements AutoCloseable {
         return segments.size();
     }
 
-    /** The leader epoch of the latest batch appended as leader, or -1 when none is known. */
     /** The leader epoch of the batch holding {@code offset}, or -1 when the epoch cache does not cover it. */
     public int epochForOffset(long offset) {
         return epochs.epochForOffset(offset);
     }
 
+    /** The latest leader epoch the epoch cache knows, or -1 when none is known. */
     public int latestEpoch() {
         return epochs.latestEpoch();
+    }
+
+    /**
+     * Records that leader epoch {@code epoch} starts at the log end offset, when it is newer than every epoch known:
+     * a replica that becomes leader does so before its first append of the epoch, so that OffsetForLeaderEpoch answers
+     * for the new epoch (and ends the previous one) even while it has written nothing (Kafka's
+     * maybeAssignEpochStartOffset). Serialized with appends and truncations. The checkpoint file is written with the
+     * epoch's first append, not here (see {@link LeaderEpochCache#assignDeferred}); an epoch that wrote nothing is
+     * dropped when the log is opened again, as Kafka drops it, and assigned again by the replica that leads.
+     *
+     * @return the offset the epoch starts at, or -1 when the epoch was not newer
+     */
+    public long assignEpochStartOffset(int epoch) {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (epoch < 0 || epoch <= epochs.latestEpoch()) {
+                return -1;
+            }
+            long start = logEndOffset;
+            epochs.assignDeferred(epoch, start);
+            return start;
+        } catch (StorageException e) {
+            throw diskFailure(e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Kafka's OffsetsForLeaderEpoch answer for {@code epoch}; see {@link EpochEndOffset}. */

@@ -42,4 +42,48 @@ class LeaderEpochTest {
             assertThat(log.endOffsetForEpoch(5)).isEqualTo(new EpochEndOffset(5, 4));
         }
     }
+
+    @Test
+    void aNewLeaderEpochStartsAtTheLogEndOffsetBeforeAnythingIsWrittenInIt() throws Exception {
+        Path dir = dataDir.resolve(TP.dirName());
+        try (Log log = Log.open(dir, TP, new TestRecords.Config().build(), () -> 0L)) {
+            assertThat(log.assignEpochStartOffset(0)).isZero();
+            assertThat(log.endOffsetForEpoch(0)).isEqualTo(new EpochEndOffset(0, 0));
+            log.appendAsLeader(batch(0, "a", "b"), 0);
+            // Leadership moves on at epoch 3 before anything is written in it: epoch 0 ends where epoch 3 starts.
+            assertThat(log.assignEpochStartOffset(3)).isEqualTo(2);
+            assertThat(log.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 2));
+            assertThat(log.endOffsetForEpoch(0)).isEqualTo(new EpochEndOffset(0, 2));
+            assertThat(log.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(0, 2));
+            // An epoch that is not newer changes nothing.
+            assertThat(log.assignEpochStartOffset(3)).isEqualTo(-1);
+            assertThat(log.assignEpochStartOffset(2)).isEqualTo(-1);
+            log.appendAsLeader(batch(0, "c"), 3);
+            assertThat(log.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 3));
+        }
+        assertThat(Files.readAllLines(dir.resolve("leader-epoch-checkpoint"))).containsExactly("0", "2", "0 0", "3 2");
+    }
+
+    @Test
+    void aNewEpochIsWrittenWithItsFirstAppendNotWhenAssigned() throws Exception {
+        Path dir = dataDir.resolve(TP.dirName());
+        Path checkpoint = dir.resolve("leader-epoch-checkpoint");
+        try (Log log = Log.open(dir, TP, new TestRecords.Config().build(), () -> 0L)) {
+            log.assignEpochStartOffset(0);
+            assertThat(checkpoint).doesNotExist(); // a new partition costs no synchronous write for its epoch
+            log.appendAsLeader(batch(0, "a"), 0);
+            assertThat(Files.readAllLines(checkpoint)).containsExactly("0", "1", "0 0");
+            log.assignEpochStartOffset(1);
+            assertThat(log.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(1, 1));
+            assertThat(Files.readAllLines(checkpoint)).containsExactly("0", "1", "0 0");
+        }
+        // Reopened, an epoch that wrote nothing is gone (as in Kafka); the replica that leads at it assigns it again.
+        try (Log log = Log.open(dir, TP, new TestRecords.Config().build(), () -> 0L)) {
+            assertThat(log.endOffsetForEpoch(0)).isEqualTo(new EpochEndOffset(0, 1));
+            assertThat(log.latestEpoch()).isZero();
+            log.assignEpochStartOffset(1);
+            log.appendAsLeader(batch(0, "b"), 1);
+        }
+        assertThat(Files.readAllLines(checkpoint)).containsExactly("0", "2", "0 0", "1 1");
+    }
 }

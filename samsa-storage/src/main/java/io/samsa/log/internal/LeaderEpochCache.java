@@ -31,6 +31,8 @@ public final class LeaderEpochCache {
 
     private final Path file;
     private final List<Entry> entries = new ArrayList<>();
+    /** An epoch was assigned with {@link #assignDeferred} and is not in the file yet. */
+    private boolean unpersisted;
 
     private LeaderEpochCache(Path file) {
         this.file = file;
@@ -58,18 +60,39 @@ public final class LeaderEpochCache {
         return cache;
     }
 
-    /** Records that {@code epoch} starts at {@code startOffset}, when it is newer than the latest known epoch. */
+    /**
+     * Records that {@code epoch} starts at {@code startOffset}, when it is newer than the latest known epoch; an
+     * epoch assigned with {@link #assignDeferred} is written now.
+     */
     public synchronized void assign(int epoch, long startOffset) {
+        if (add(epoch, startOffset) || unpersisted) {
+            persist();
+        }
+    }
+
+    /**
+     * As {@link #assign}, but the file is written only with the next change or the first append of the epoch (which
+     * calls {@link #assign}): a replica that becomes leader records its epoch at once
+     * for OffsetForLeaderEpoch without a synchronous write per partition (thousands at a topic creation). Until
+     * something is appended in the epoch nothing in the log depends on the entry (reopening the log drops an epoch
+     * that starts at its end anyway), and the replica that leads again at that epoch assigns it again.
+     */
+    public synchronized void assignDeferred(int epoch, long startOffset) {
+        if (add(epoch, startOffset)) {
+            unpersisted = true;
+        }
+    }
+
+    private boolean add(int epoch, long startOffset) {
         if (epoch < 0 || (!entries.isEmpty() && epoch <= latestEpoch())) {
-            return;
+            return false;
         }
         // An epoch that wrote nothing must not claim an end offset: drop entries that would not end before it.
         entries.removeIf(e -> e.startOffset() >= startOffset);
         entries.add(new Entry(epoch, startOffset));
-        persist();
+        return true;
     }
 
-    /** The latest epoch, or -1 when none is known. */
     /** The epoch whose range holds {@code offset}: the last one starting at or before it, or -1. */
     public synchronized int epochForOffset(long offset) {
         int found = -1;
@@ -82,6 +105,7 @@ public final class LeaderEpochCache {
         return found;
     }
 
+    /** The latest epoch, or -1 when none is known. */
     public synchronized int latestEpoch() {
         return entries.isEmpty() ? -1 : entries.get(entries.size() - 1).epoch();
     }
@@ -154,5 +178,6 @@ public final class LeaderEpochCache {
         }
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         IoErrors.run("write", file, () -> FileUtil.writeAtomically(file, bytes));
+        unpersisted = false;
     }
 }
