@@ -27,9 +27,12 @@ public final class ClusterHandlers {
     private final MetadataController metadata;
     private final Supplier<RatisMetadataLog.QuorumState> quorum;
     private final LongSupplier clock;
+    /** Told each registering node's reported Raft log end, so a node that lost its log is started afresh. */
+    private final java.util.function.ObjLongConsumer<Integer> logEnds;
 
     public ClusterHandlers(MetadataController metadata, Supplier<RatisMetadataLog.QuorumState> quorum,
-            LongSupplier clock) {
+            java.util.function.ObjLongConsumer<Integer> logEnds, LongSupplier clock) {
+        this.logEnds = logEnds;
         this.metadata = metadata;
         this.quorum = quorum;
         this.clock = clock;
@@ -38,6 +41,7 @@ public final class ClusterHandlers {
     CompletableFuture<ApiMessage> registerBroker(Request request, ClientConnection connection) {
         BrokerRegistrationRequestData data = (BrokerRegistrationRequestData) request.body();
         BrokerRegistrationRequestData.Listener listener = data.listeners().iterator().next();
+        logEnds.accept(data.brokerId(), data.previousBrokerEpoch());
         try {
             return metadata.registerBroker(data.brokerId(), listener.host(), listener.port())
                     .handle((ignored, error) -> error == null

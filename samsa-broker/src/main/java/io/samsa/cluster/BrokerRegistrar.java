@@ -26,9 +26,12 @@ public final class BrokerRegistrar {
     private final MetadataController controller;
     private final ControllerForwarder forwarder;
     private final ScheduledExecutorService scheduler;
+    private final java.util.function.LongSupplier raftLogEnd;
 
     private BrokerRegistrar(int nodeId, String host, int port, String listener, MetadataController controller,
-            ControllerForwarder forwarder, ScheduledExecutorService scheduler) {
+            ControllerForwarder forwarder, ScheduledExecutorService scheduler,
+            java.util.function.LongSupplier raftLogEnd) {
+        this.raftLogEnd = raftLogEnd;
         this.nodeId = nodeId;
         this.host = host;
         this.port = port;
@@ -40,8 +43,8 @@ public final class BrokerRegistrar {
 
     /** Starts registering in the background. */
     public static void start(int nodeId, String host, int port, String listener, MetadataController controller,
-            ControllerForwarder forwarder, ScheduledExecutorService scheduler) {
-        new BrokerRegistrar(nodeId, host, port, listener, controller, forwarder, scheduler).attempt();
+            ControllerForwarder forwarder, ScheduledExecutorService scheduler, java.util.function.LongSupplier raftLogEnd) {
+        new BrokerRegistrar(nodeId, host, port, listener, controller, forwarder, scheduler, raftLogEnd).attempt();
     }
 
     private boolean registered(MetadataImage image) {
@@ -57,7 +60,7 @@ public final class BrokerRegistrar {
         CompletableFuture<?> sent;
         try {
             sent = controller.isActive() ? controller.registerBroker(nodeId, host, port)
-                    : forwarder.registerBroker(listener, host, port);
+                    : forwarder.registerBroker(listener, host, port, raftLogEnd.getAsLong());
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }

@@ -43,6 +43,8 @@ public final class ControllerForwarder implements Forwarding {
     private final MetadataController controller;
     private final IntSupplier quorumLeader;
     private final PeerClient peers;
+    /** Rotates the peer a registration goes to while no controller is known. */
+    private int registrations;
 
     public ControllerForwarder(int nodeId, MetadataController controller, IntSupplier quorumLeader, PeerClient peers) {
         this.nodeId = nodeId;
@@ -85,14 +87,23 @@ public final class ControllerForwarder implements Forwarding {
                 + "); retry.");
     }
 
-    /** Registers this node with the active controller, wherever it is; completes with the broker epoch. */
-    public CompletableFuture<Long> registerBroker(String listener, String host, int port) {
+    /**
+     * Registers this node with the active controller, wherever it is; completes with the broker epoch. Without a
+     * known controller it goes to any peer, which forwards it: a node whose log was wiped hears from no leader (the
+     * leader's appends do not fit its empty log), and this is how the controller learns of it.
+     *
+     * @param raftLogEnd the last index of this node's Raft log (-1 when empty), sent in previousBrokerEpoch: the
+     *     controller compares it with what the leader believes this node holds
+     */
+    public CompletableFuture<Long> registerBroker(String listener, String host, int port, long raftLogEnd) {
         BrokerRegistrationRequestData data = new BrokerRegistrationRequestData().setBrokerId(nodeId)
-                .setIncarnationId(org.apache.kafka.common.Uuid.randomUuid());
+                .setIncarnationId(org.apache.kafka.common.Uuid.randomUuid()).setPreviousBrokerEpoch(raftLogEnd);
         data.listeners().add(new BrokerRegistrationRequestData.Listener().setName(listener).setHost(host)
                 .setPort(port).setSecurityProtocol((short) 0));
         AbstractRequest request = new BrokerRegistrationRequest.Builder(data).build();
-        return toController(quorumLeader.getAsInt(), request).thenApply(m -> {
+        int leader = quorumLeader.getAsInt();
+        int target = leader >= 0 && leader != nodeId ? leader : peers.anyPeer(registrations++);
+        return toController(target, request).thenApply(m -> {
             BrokerRegistrationResponseData response = (BrokerRegistrationResponseData) m;
             Errors error = Errors.forCode(response.errorCode());
             if (error != Errors.NONE) {

@@ -226,7 +226,7 @@ public final class Broker implements AutoCloseable {
         identity = new BrokerIdentity(config.nodeId(), meta.clusterId(), first.host(), first.port(), endpoints);
         if (cluster.isCluster()) {
             BrokerRegistrar.start(config.nodeId(), first.host(), first.port(), registered == null ? "PLAINTEXT"
-                    : registered, controller, forwarder, scheduler);
+                    : registered, controller, forwarder, scheduler, metadataLog::logEnd);
         } else {
             controller.registerBroker(config.nodeId(), first.host(), first.port()).join();
             firstProducerIds.join();
@@ -240,7 +240,8 @@ public final class Broker implements AutoCloseable {
                 transactionStateTopic, config.getBoolean("transaction.partition.verification.enable"),
                 new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"),
                         System::currentTimeMillis), ListenerEndpoints.security(config)),
-                new ClusterHandlers(controller, metadataLog::quorum, System::currentTimeMillis));
+                new ClusterHandlers(controller, metadataLog::quorum, metadataLog::restartIfLogLost,
+                        System::currentTimeMillis));
         if (cluster.isCluster()) {
             dispatcher.forwardTo(forwarder);
         }
