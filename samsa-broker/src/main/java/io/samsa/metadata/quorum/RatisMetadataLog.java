@@ -86,6 +86,9 @@ public final class RatisMetadataLog implements MetadataLog {
     private final RaftPeerId self;
     private RaftServer server;
     private MetadataStateMachine stateMachine;
+    private static final long LOG_LOST_AFTER_MS = 2_000;
+    /** Voters whose reported log end is short of what this leader believes: node → {log end, since ms}. */
+    private final Map<Integer, long[]> suspects = new java.util.HashMap<>();
     private final StuckFollowerWatch stuckFollowers = new StuckFollowerWatch(5_000, System::currentTimeMillis);
     private final java.util.concurrent.ScheduledExecutorService watcher =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -264,9 +267,12 @@ public final class RatisMetadataLog implements MetadataLog {
      * On the leader: a voter reports the end of its Raft log. If the leader believes that voter holds more than that,
      * the voter lost its log (a wiped data directory), and Ratis's leader, which never lowers a follower's match
      * index, would send it nothing it can use; a new leader starts every follower afresh (by snapshot where the log
-     * is purged), so leadership goes to a caught-up voter.
+     * is purged), so leadership goes to a caught-up voter. A report can be a little stale (entries replicated while
+     * it travelled), so the voter counts as having lost its log only when it reports the same log end, short of what
+     * the leader believes, for {@value #LOG_LOST_AFTER_MS} ms (a voter that lost its log keeps registering; one that
+     * did not is registered at once and stops).
      */
-    public void restartIfLogLost(int nodeId, long reportedLogEnd) {
+    public synchronized void restartIfLogLost(int nodeId, long reportedLogEnd) {
         try {
             RaftServer.Division division = division();
             var info = division.getInfo();
@@ -287,8 +293,19 @@ public final class RatisMetadataLog implements MetadataLog {
                 }
             }
             if (believed <= reportedLogEnd || successor < 0) {
+                suspects.remove(nodeId);
                 return;
             }
+            long now = System.currentTimeMillis();
+            long[] suspect = suspects.get(nodeId);
+            if (suspect == null || suspect[0] != reportedLogEnd) {
+                suspects.put(nodeId, new long[] {reportedLogEnd, now});
+                return;
+            }
+            if (now - suspect[1] < LOG_LOST_AFTER_MS) {
+                return;
+            }
+            suspects.remove(nodeId);
             LOG.warn("Metadata voter {} reports its Raft log ends at {}, but this leader believes it holds up to {}:"
                     + " it lost its log; handing leadership to node {} so that it is caught up afresh", nodeId,
                     reportedLogEnd, believed, successor);
