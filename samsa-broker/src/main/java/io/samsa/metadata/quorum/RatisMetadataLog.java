@@ -107,21 +107,30 @@ public final class RatisMetadataLog implements MetadataLog {
         this.self = peerId(settings.nodeId());
     }
 
+    /** A voter's address in the Raft group: its id, resolved by {@link VoterAddresses} from this node's voters. */
+    private static String logicalAddress(int nodeId) {
+        return VoterAddresses.SCHEME + "://" + nodeId; // a constant: VoterAddresses (and gRPC) stay unloaded
+    }
+
     private static RaftPeerId peerId(int nodeId) {
         return RaftPeerId.valueOf(String.valueOf(nodeId));
     }
 
     @Override
     public void start(Listener listener) {
-        VoterAddresses.use(settings.voters());
         InetSocketAddress own = settings.voters().get(settings.nodeId());
         RaftProperties props = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(props, List.of(settings.storageDir().toFile()));
-        GrpcConfigKeys.Server.setHost(props, own.getHostString());
-        GrpcConfigKeys.Server.setPort(props, own.getPort());
-        // Admin and client requests share the one Raft port.
-        GrpcConfigKeys.Admin.setPort(props, -1);
-        GrpcConfigKeys.Client.setPort(props, -1);
+        if (settings.voters().size() == 1) {
+            org.apache.ratis.RaftConfigKeys.Rpc.setType(props, new SingleVoterRpc());
+        } else {
+            VoterAddresses.use(settings.voters());
+            GrpcConfigKeys.Server.setHost(props, own.getHostString());
+            GrpcConfigKeys.Server.setPort(props, own.getPort());
+            // Admin and client requests share the one Raft port.
+            GrpcConfigKeys.Admin.setPort(props, -1);
+            GrpcConfigKeys.Client.setPort(props, -1);
+        }
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, settings.snapshotEntries());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
@@ -148,7 +157,7 @@ public final class RatisMetadataLog implements MetadataLog {
         }
         List<RaftPeer> peers = new ArrayList<>();
         settings.voters().keySet().stream().sorted().forEach(id -> peers.add(RaftPeer.newBuilder().setId(peerId(id))
-                .setAddress(VoterAddresses.logical(id)).build()));
+                .setAddress(logicalAddress(id)).build()));
         stateMachine = new MetadataStateMachine(settings.nodeId(), listener, settings.baseImage());
         try {
             server = RaftServer.newBuilder().setServerId(self).setGroup(RaftGroup.valueOf(groupId, peers))
