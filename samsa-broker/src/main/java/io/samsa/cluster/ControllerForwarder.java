@@ -31,7 +31,7 @@ import org.apache.kafka.common.requests.BrokerRegistrationRequest;
  * checks the forwarding node's identity (the inter-node listener), so ACLs on metadata changes are enforced only for
  * requests that reach the controller directly. Kafka's Envelope API would carry the principal.
  */
-public final class ControllerForwarder implements Forwarding {
+public final class ControllerForwarder implements Forwarding, MetadataController.RemoteController {
 
     /** What only the controller may do. */
     static final Set<ApiKeys> FORWARDED = EnumSet.of(ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
@@ -110,6 +110,28 @@ public final class ControllerForwarder implements Forwarding {
                 throw error.exception();
             }
             return response.brokerEpoch();
+        });
+    }
+
+    /**
+     * Asks the controller's node for the topic's metadata with auto-creation on: that node creates its internal
+     * topics on first use, as for its own clients (CreateTopics refuses internal topics). Needs
+     * auto.create.topics.enable on the controller, as Kafka's auto-creation of internal topics does.
+     */
+    @Override
+    public CompletableFuture<Void> createInternalTopic(String name) {
+        org.apache.kafka.common.message.MetadataRequestData data =
+                new org.apache.kafka.common.message.MetadataRequestData().setAllowAutoTopicCreation(true);
+        data.topics().add(new org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic()
+                .setName(name));
+        AbstractRequest request = new org.apache.kafka.common.requests.MetadataRequest.Builder(data).build();
+        return toController(quorumLeader.getAsInt(), request).thenApply(m -> {
+            var topic = ((org.apache.kafka.common.message.MetadataResponseData) m).topics().find(name);
+            Errors error = topic == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.forCode(topic.errorCode());
+            if (error != Errors.NONE && error != Errors.LEADER_NOT_AVAILABLE) {
+                throw error.exception();
+            }
+            return null;
         });
     }
 

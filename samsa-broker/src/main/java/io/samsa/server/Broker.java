@@ -191,6 +191,9 @@ public final class Broker implements AutoCloseable {
         closeables.add(peerClient);
         ControllerForwarder forwarder = new ControllerForwarder(config.nodeId(), controller, metadataLog::leaderId,
                 peerClient);
+        if (cluster.isCluster()) {
+            controller.remote(forwarder);
+        }
         ProducerIdBlocks producerIds = new ProducerIdBlocks(size -> {
             try {
                 return controller.isActive() ? controller.allocateProducerIdBlock(size)

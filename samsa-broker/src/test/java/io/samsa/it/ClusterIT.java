@@ -213,6 +213,9 @@ class ClusterIT {
         // Producer ids come from the controller through whichever node the producer asks.
         viaTwo.createTopics(List.of(new NewTopic("one-each", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         produceAndConsume("one-each", nodes.get(1 + leader % NODES), 30);
+        // A consumer group through a node that is not the controller: __consumer_offsets is created by the
+        // controller on that node's behalf, and the group's coordinator is the leader of its partition.
+        consumeInGroup("one-each", nodes.get(1 + leader % NODES), 31);
         awaitSameImage();
 
         // kill -9 of the controller: another node takes over and CreateTopics works again.
@@ -270,6 +273,24 @@ class ClusterIT {
                 return read.size() >= count + 1;
             });
             assertThat(read).hasSize(count + 1);
+        }
+    }
+
+    private void consumeInGroup(String topic, ClusterNode via, int count) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, via.bootstrap());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "cluster-it-group");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> read = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                return read.size() >= count;
+            });
+            assertThat(read).hasSize(count);
+            consumer.commitSync(Duration.ofSeconds(20));
         }
     }
 
