@@ -153,7 +153,14 @@ public final class ApiDispatcher implements FrameHandler {
             if (error instanceof CloseConnection || error != null && error.getCause() instanceof CloseConnection) {
                 throw error instanceof CloseConnection close ? close : (CloseConnection) error.getCause();
             }
-            if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof io.samsa.metadata.MetadataException refused) {
+                // A change the quorum did not commit (the controller moved, no quorum): Kafka's error, which clients
+                // retry, for everything the request asked.
+                body = request.request().getErrorResponse(0, ErrorMapper.toError(refused).exception(
+                        refused.getMessage())).data();
+            } else if (error != null) {
                 LOG.error("Unexpected error serving {} from connection {}", request, connection.id(), error);
                 body = request.request().getErrorResponse(0, error).data();
             }

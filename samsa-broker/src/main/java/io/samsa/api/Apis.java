@@ -140,7 +140,7 @@ public final class Apis {
                 .register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, new DescribeTransactionsHandler(s.transactions(), access))
                 .register(ApiKeys.LIST_TRANSACTIONS, 0, new ListTransactionsHandler(s.transactions(), access))
                 .register(ApiKeys.BROKER_REGISTRATION, 0,
-                        BrokerLifecycleHandlers.registration(s.metadata(), s.identity()))
+                        cluster.registerBroker(BrokerLifecycleHandlers.registration(s.metadata(), s.identity())))
                 .register(ApiKeys.BROKER_HEARTBEAT, 0, BrokerLifecycleHandlers.heartbeat(s.metadata()))
                 .register(ApiKeys.WRITE_TXN_MARKERS, 1,
                         new WriteTxnMarkersHandler(new TransactionMarkers(s.replicas(), s.groups())))

@@ -13,7 +13,6 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
-import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 
@@ -27,12 +26,27 @@ public final class ClusterHandlers {
     private final MetadataController metadata;
     private final Supplier<RatisMetadataLog.QuorumState> quorum;
     private final LongSupplier clock;
+    /** Told each registering node's reported Raft log end, so a node that lost its log is started afresh. */
+    private final java.util.function.ObjLongConsumer<Integer> logEnds;
 
     public ClusterHandlers(MetadataController metadata, Supplier<RatisMetadataLog.QuorumState> quorum,
-            LongSupplier clock) {
+            java.util.function.ObjLongConsumer<Integer> logEnds, LongSupplier clock) {
+        this.logEnds = logEnds;
         this.metadata = metadata;
         this.quorum = quorum;
         this.clock = clock;
+    }
+
+    /**
+     * BrokerRegistration on the controller: the registering node's Raft log end (sent in previousBrokerEpoch) tells
+     * the quorum whether that voter lost its log, then the broker lifecycle registers it.
+     */
+    ApiHandler registerBroker(ApiHandler lifecycle) {
+        return (request, connection) -> {
+            BrokerRegistrationRequestData data = (BrokerRegistrationRequestData) request.body();
+            logEnds.accept(data.brokerId(), data.previousBrokerEpoch());
+            return lifecycle.handle(request, connection);
+        };
     }
 
     CompletableFuture<ApiMessage> allocateProducerIds(Request request, ClientConnection connection) {

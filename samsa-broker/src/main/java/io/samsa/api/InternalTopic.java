@@ -90,8 +90,8 @@ public final class InternalTopic implements PartitionWriter {
             return CompletableFuture.completedFuture(null);
         }
         try {
-            return metadata.createTopic(name, partitions, (short) -1, Map.of(), Map.of("cleanup.policy", "compact",
-                    "segment.bytes", String.valueOf(segmentBytes)), false).published().thenApply(topic -> null);
+            return metadata.ensureTopic(name, partitions, (short) -1, Map.of("cleanup.policy", "compact",
+                    "segment.bytes", String.valueOf(segmentBytes)));
         } catch (MetadataException e) {
             if (e.kind() != MetadataException.Kind.TOPIC_ALREADY_EXISTS) {
                 throw e;

@@ -6,6 +6,7 @@ import io.samsa.metadata.controller.BrokerLifecycleAgent;
 import io.samsa.metadata.controller.BrokerLifecycleControl;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.requests.BrokerHeartbeatRequest;
@@ -20,7 +21,7 @@ public final class ControllerChannels {
     private ControllerChannels() {}
 
     public static BrokerLifecycleAgent.ControllerChannel forwarding(MetadataController controller,
-            ControllerForwarder forwarder, String clusterId) {
+            ControllerForwarder forwarder, String clusterId, LongSupplier raftLogEnd) {
         BrokerLifecycleAgent.ControllerChannel local = controller.localChannel();
         return new BrokerLifecycleAgent.ControllerChannel() {
             @Override
@@ -28,8 +29,11 @@ public final class ControllerChannels {
                 if (controller.isActive()) {
                     return local.register(registration);
                 }
-                return forwarder.toActiveController(new BrokerRegistrationRequest.Builder(
-                        BrokerLifecycleHandlers.request(registration, clusterId, Map.of())).build())
+                // The Raft log end travels in previousBrokerEpoch: the quorum's leader finds a voter that lost its log
+                // by it (see RatisMetadataLog.restartIfLogLost); such a node knows no leader, so any peer relays it.
+                return forwarder.toControllerOrAnyPeer(new BrokerRegistrationRequest.Builder(
+                        BrokerLifecycleHandlers.request(registration, clusterId, Map.of())
+                                .setPreviousBrokerEpoch(raftLogEnd.getAsLong())).build())
                         .thenApply(m -> BrokerLifecycleHandlers.epoch((BrokerRegistrationResponseData) m));
             }
 

@@ -12,14 +12,11 @@ import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
-import org.apache.kafka.common.message.BrokerRegistrationRequestData;
-import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AllocateProducerIdsRequest;
-import org.apache.kafka.common.requests.BrokerRegistrationRequest;
 
 /**
  * Sends the requests that change metadata to the active controller when this node is not it, over the Kafka protocol
@@ -31,7 +28,7 @@ import org.apache.kafka.common.requests.BrokerRegistrationRequest;
  * checks the forwarding node's identity (the inter-node listener), so ACLs on metadata changes are enforced only for
  * requests that reach the controller directly. Kafka's Envelope API would carry the principal.
  */
-public final class ControllerForwarder implements Forwarding {
+public final class ControllerForwarder implements Forwarding, MetadataController.RemoteController {
 
     /** What only the controller may do. */
     static final Set<ApiKeys> FORWARDED = EnumSet.of(ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
@@ -43,6 +40,8 @@ public final class ControllerForwarder implements Forwarding {
     private final MetadataController controller;
     private final IntSupplier quorumLeader;
     private final PeerClient peers;
+    /** Rotates the peer a registration goes to while no controller is known. */
+    private int registrations;
 
     public ControllerForwarder(int nodeId, MetadataController controller, IntSupplier quorumLeader, PeerClient peers) {
         this.nodeId = nodeId;
@@ -88,6 +87,38 @@ public final class ControllerForwarder implements Forwarding {
         }
         return new NotControllerException("The controller could not be reached (" + cause.getMessage()
                 + "); retry.");
+    }
+
+    /**
+     * Sends a request to the active controller, or, while none is known, to any peer, which forwards it: a node whose
+     * log was wiped hears from no leader (the leader's appends do not fit its empty log), and its registration is how
+     * the controller learns of it.
+     */
+    public CompletableFuture<ApiMessage> toControllerOrAnyPeer(AbstractRequest request) {
+        int leader = quorumLeader.getAsInt();
+        int target = leader >= 0 && leader != nodeId ? leader : peers.anyPeer(registrations++);
+        return toController(target, request);
+    }
+    /**
+     * Asks the controller's node for the topic's metadata with auto-creation on: that node creates its internal
+     * topics on first use, as for its own clients (CreateTopics refuses internal topics). Needs
+     * auto.create.topics.enable on the controller, as Kafka's auto-creation of internal topics does.
+     */
+    @Override
+    public CompletableFuture<Void> createInternalTopic(String name) {
+        org.apache.kafka.common.message.MetadataRequestData data =
+                new org.apache.kafka.common.message.MetadataRequestData().setAllowAutoTopicCreation(true);
+        data.topics().add(new org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic()
+                .setName(name));
+        AbstractRequest request = new org.apache.kafka.common.requests.MetadataRequest.Builder(data).build();
+        return toController(quorumLeader.getAsInt(), request).thenApply(m -> {
+            var topic = ((org.apache.kafka.common.message.MetadataResponseData) m).topics().find(name);
+            Errors error = topic == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.forCode(topic.errorCode());
+            if (error != Errors.NONE && error != Errors.LEADER_NOT_AVAILABLE) {
+                throw error.exception();
+            }
+            return null;
+        });
     }
 
     /** A block of producer ids from the active controller; completes with its first id. */

@@ -18,6 +18,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +57,12 @@ public final class PeerClient implements AutoCloseable {
         this.nodeId = nodeId;
         this.peers = Map.copyOf(peers);
         this.timeout = timeout;
+    }
+
+    /** The {@code n}th peer (modulo their number), in id order, or -1 without peers. */
+    public int anyPeer(int n) {
+        List<Integer> ids = peers.keySet().stream().sorted().toList();
+        return ids.isEmpty() ? -1 : ids.get(Math.floorMod(n, ids.size()));
     }
 
     /** Whether this node has an address for {@code peer}. */

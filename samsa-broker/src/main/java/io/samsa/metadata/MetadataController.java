@@ -52,6 +52,13 @@ public final class MetadataController implements AutoCloseable {
     /** Cluster-wide defaults a change falls back to. */
     public record Settings(int brokerId, int defaultPartitions, short defaultReplicationFactor) {}
 
+    /** Makes changes on the active controller when it is another node (the cluster's forwarding). */
+    public interface RemoteController {
+
+        /** Has the active controller create one of the broker's internal topics; completes once it exists there. */
+        CompletableFuture<Void> createInternalTopic(String name);
+    }
+
     /** Told when this node becomes the active controller and when it stops being it (the broker lifecycle). */
     public interface ControllerListener {
 
@@ -95,6 +102,10 @@ public final class MetadataController implements AutoCloseable {
     /** Changes waiting to be published, by offset; guarded by itself. */
     private final java.util.TreeMap<Long, List<CompletableFuture<MetadataImage>>> waiting = new java.util.TreeMap<>();
     private final CompletableFuture<Void> firstActivation = new CompletableFuture<>();
+    /** Waiting for an image that satisfies a condition; guarded by {@link #waiting}. */
+    private final List<java.util.Map.Entry<java.util.function.Predicate<MetadataImage>,
+            CompletableFuture<MetadataImage>>> conditions = new ArrayList<>();
+    private volatile RemoteController remote;
 
     public MetadataController(MetadataLog log, Settings settings) {
         this(log, settings, PartitionCapacity.UNLIMITED);
@@ -293,6 +304,39 @@ public final class MetadataController implements AutoCloseable {
             listeners.add(listener);
             listener.accept(published);
         });
+    }
+
+    /** Where changes go when another node is the active controller. */
+    public void remote(RemoteController remote) {
+        this.remote = remote;
+    }
+
+    /** Completes with the first published image that satisfies {@code condition} (now, if the current one does). */
+    public CompletableFuture<MetadataImage> publishedWhen(java.util.function.Predicate<MetadataImage> condition) {
+        synchronized (waiting) {
+            if (condition.test(published)) {
+                return CompletableFuture.completedFuture(published);
+            }
+            CompletableFuture<MetadataImage> done = new CompletableFuture<>();
+            conditions.add(java.util.Map.entry(condition, done));
+            return done;
+        }
+    }
+
+    /**
+     * Creates one of the broker's internal topics, here when this node is the active controller, else on the
+     * controller (which creates it with its own settings, the same as these); completes once this node has
+     * published it.
+     */
+    public CompletableFuture<Void> ensureTopic(String name, int partitions, short replicationFactor,
+            Map<String, String> configs) {
+        RemoteController other = remote;
+        if (isActive() || other == null) {
+            return createTopic(name, partitions, replicationFactor, Map.of(), configs, false).published()
+                    .thenApply(image -> null);
+        }
+        return other.createInternalTopic(name)
+                .thenCompose(created -> publishedWhen(image -> image.topic(name) != null)).thenApply(image -> null);
     }
 
     /** Completes when this node first becomes the active controller. */
@@ -742,6 +786,13 @@ public final class MetadataController implements AutoCloseable {
             var upTo = waiting.headMap(offset, true);
             upTo.values().forEach(done::addAll);
             upTo.clear();
+            for (var it = conditions.iterator(); it.hasNext(); ) {
+                var condition = it.next();
+                if (condition.getKey().test(next)) {
+                    done.add(condition.getValue());
+                    it.remove();
+                }
+            }
         }
         done.forEach(f -> f.complete(next));
     }

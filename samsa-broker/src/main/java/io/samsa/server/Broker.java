@@ -198,6 +198,9 @@ public final class Broker implements AutoCloseable {
         closeables.add(peerClient);
         ControllerForwarder forwarder = new ControllerForwarder(config.nodeId(), controller, metadataLog::leaderId,
                 peerClient);
+        if (cluster.isCluster()) {
+            controller.remote(forwarder);
+        }
         ProducerIdBlocks producerIds = new ProducerIdBlocks(size -> {
             try {
                 return controller.isActive() ? controller.allocateProducerIdBlock(size)
@@ -242,7 +245,7 @@ public final class Broker implements AutoCloseable {
         // One node waits until it is unfenced (it is its own controller: milliseconds); a cluster node registers in
         // the background through the forwarder, since the quorum may have no leader yet.
         BrokerLifecycle lifecycle = BrokerLifecycle.start(controller, cluster.isCluster()
-                ? ControllerChannels.forwarding(controller, forwarder, meta.clusterId())
+                ? ControllerChannels.forwarding(controller, forwarder, meta.clusterId(), metadataLog::logEnd)
                 : controller.localChannel(), config.nodeId(), advertised, null,
                 config.getInt("broker.heartbeat.interval.ms"), !cluster.isCluster());
         // Closed before the controller and logs; the controlled shutdown itself is registered last, below.
@@ -259,7 +262,8 @@ public final class Broker implements AutoCloseable {
                 transactionStateTopic, config.getBoolean("transaction.partition.verification.enable"),
                 new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"),
                         System::currentTimeMillis), ListenerEndpoints.security(config)),
-                new ClusterHandlers(controller, metadataLog::quorum, System::currentTimeMillis));
+                new ClusterHandlers(controller, metadataLog::quorum, metadataLog::restartIfLogLost,
+                        System::currentTimeMillis));
         if (cluster.isCluster()) {
             dispatcher.forwardTo(forwarder);
         }

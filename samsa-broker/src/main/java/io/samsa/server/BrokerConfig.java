@@ -54,7 +54,7 @@ public final class BrokerConfig {
                 "A snapshot of the metadata image every this many metadata log entries");
         key("samsa.metadata.segment.bytes", Type.INT, String.valueOf(1024 * 1024), 8192, Integer.MAX_VALUE,
                 "Size of a metadata log segment; whole segments before a snapshot are purged");
-        key("samsa.metadata.election.timeout.ms", Type.INT, "300", 10, 60_000,
+        key("samsa.metadata.election.timeout.ms", Type.INT, "1000", 10, 60_000,
                 "Least time without the metadata leader before a voter stands for election (twice this at most)");
         key("samsa.metadata.append.timeout.ms", Type.INT, "5000", 1, Integer.MAX_VALUE,
                 "How long a metadata change waits for the quorum before it fails with a retriable error");

@@ -48,6 +48,11 @@ final class ClusterNode {
         this.dataDir = dataDir;
         this.log = log;
         this.args = List.copyOf(clusterArgs);
+        try {
+            Files.deleteIfExists(log); // one test's node; its restarts append
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     String bootstrap() {

@@ -74,13 +74,24 @@ final class MetadataStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
         restore();
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+    }
+
+    /** Before a snapshot from the leader is installed (Ratis reloads only a paused state machine). */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
     }
 
     /** After a snapshot from the leader was installed: the image is the snapshot's. */
     @Override
     public void reinitialize() throws IOException {
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
         restore();
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
     }
 
     private synchronized void restore() throws IOException {
@@ -94,13 +105,14 @@ final class MetadataStateMachine extends BaseStateMachine {
         if (snapshot.getFile().getFileDigest() != null) {
             MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
         }
-        MetadataImage image = MetadataImage.EMPTY.apply(readSnapshot(file));
+        Snapshot read = readSnapshot(file);
+        MetadataImage image = MetadataImage.EMPTY.apply(read.records());
         TermIndex at = snapshot.getTermIndex();
         updateLastAppliedTermIndex(at);
-        applied = new Applied(image, at.getIndex());
-        LOG.info("Node {} loaded the metadata snapshot at offset {} (term {}): {} topics, digest {}", nodeId,
-                at.getIndex(), at.getTerm(), image.topics().size(), image.digest());
-        listener.applied(image, at.getIndex());
+        applied = new Applied(image, read.offset());
+        LOG.info("Node {} loaded the metadata snapshot at log index {} (term {}): offset {}, {} topics, digest {}",
+                nodeId, at.getIndex(), at.getTerm(), read.offset(), image.topics().size(), image.digest());
+        listener.applied(image, read.offset());
     }
 
     @Override
@@ -130,12 +142,15 @@ final class MetadataStateMachine extends BaseStateMachine {
         }
         // Entries after the image's last batch (leader no-ops, configuration changes) change no metadata: the image
         // is the state at the last applied index.
-        MetadataImage image = applied.image();
+        Applied state = applied;
+        MetadataImage image = state.image();
         File target = storage.getSnapshotFile(at.getTerm(), at.getIndex());
         Path tmp = target.toPath().resolveSibling(target.getName() + ".tmp");
         List<MetadataRecord> records = image.toRecords();
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
             out.writeInt(SNAPSHOT_MAGIC);
+            // The offset of the image's last batch (the snapshot's index may be a later leader no-op).
+            out.writeLong(state.offset());
             out.writeInt(records.size());
             for (MetadataRecord record : records) {
                 byte[] bytes = MetadataRecordSerde.serialize(record);
@@ -154,11 +169,15 @@ final class MetadataStateMachine extends BaseStateMachine {
         return at.getIndex();
     }
 
-    static List<MetadataRecord> readSnapshot(Path file) throws IOException {
+    /** A snapshot's content: the image as records, and the offset of its last batch. */
+    record Snapshot(long offset, List<MetadataRecord> records) {}
+
+    static Snapshot readSnapshot(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             if (in.readInt() != SNAPSHOT_MAGIC) {
                 throw new IOException("not a metadata snapshot: " + file);
             }
+            long offset = in.readLong();
             int count = in.readInt();
             List<MetadataRecord> records = new ArrayList<>(Math.min(count, 1 << 16));
             for (int i = 0; i < count; i++) {
@@ -166,7 +185,7 @@ final class MetadataStateMachine extends BaseStateMachine {
                 in.readFully(bytes);
                 records.add(MetadataRecordSerde.deserialize(new DataInputStream(new ByteArrayInputStream(bytes))));
             }
-            return records;
+            return new Snapshot(offset, records);
         }
     }
 

@@ -86,6 +86,16 @@ public final class RatisMetadataLog implements MetadataLog {
     private final RaftPeerId self;
     private RaftServer server;
     private MetadataStateMachine stateMachine;
+    private static final long LOG_LOST_AFTER_MS = 2_000;
+    /** Voters whose reported log end is short of what this leader believes: node → {log end, since ms}. */
+    private final Map<Integer, long[]> suspects = new java.util.HashMap<>();
+    private final StuckFollowerWatch stuckFollowers = new StuckFollowerWatch(5_000, System::currentTimeMillis);
+    private final java.util.concurrent.ScheduledExecutorService watcher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "samsa-metadata-followers");
+                t.setDaemon(true);
+                return t;
+            });
 
     public RatisMetadataLog(Settings settings) {
         this.settings = settings;
@@ -97,21 +107,30 @@ public final class RatisMetadataLog implements MetadataLog {
         this.self = peerId(settings.nodeId());
     }
 
+    /** A voter's address in the Raft group: its id, resolved by {@link VoterAddresses} from this node's voters. */
+    private static String logicalAddress(int nodeId) {
+        return VoterAddresses.SCHEME + "://" + nodeId; // a constant: VoterAddresses (and gRPC) stay unloaded
+    }
+
     private static RaftPeerId peerId(int nodeId) {
         return RaftPeerId.valueOf(String.valueOf(nodeId));
     }
 
     @Override
     public void start(Listener listener) {
-        VoterAddresses.use(settings.voters());
         InetSocketAddress own = settings.voters().get(settings.nodeId());
         RaftProperties props = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(props, List.of(settings.storageDir().toFile()));
-        GrpcConfigKeys.Server.setHost(props, own.getHostString());
-        GrpcConfigKeys.Server.setPort(props, own.getPort());
-        // Admin and client requests share the one Raft port.
-        GrpcConfigKeys.Admin.setPort(props, -1);
-        GrpcConfigKeys.Client.setPort(props, -1);
+        if (settings.voters().size() == 1) {
+            org.apache.ratis.RaftConfigKeys.Rpc.setType(props, new SingleVoterRpc());
+        } else {
+            VoterAddresses.use(settings.voters());
+            GrpcConfigKeys.Server.setHost(props, own.getHostString());
+            GrpcConfigKeys.Server.setPort(props, own.getPort());
+            // Admin and client requests share the one Raft port.
+            GrpcConfigKeys.Admin.setPort(props, -1);
+            GrpcConfigKeys.Client.setPort(props, -1);
+        }
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, settings.snapshotEntries());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
@@ -128,16 +147,26 @@ public final class RatisMetadataLog implements MetadataLog {
             // Alone, there is nobody to wait for: stand for election at once, so a one-node broker starts fast.
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(1, TimeUnit.MILLISECONDS));
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(2, TimeUnit.MILLISECONDS));
+        } else {
+            // Nodes started together elect a leader soon; a node joining a running cluster hears from its leader
+            // first, and its pre-vote is refused while that leader lives, so a short first timeout disturbs nothing.
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(150,
+                    TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(300,
+                    TimeUnit.MILLISECONDS));
         }
         List<RaftPeer> peers = new ArrayList<>();
         settings.voters().keySet().stream().sorted().forEach(id -> peers.add(RaftPeer.newBuilder().setId(peerId(id))
-                .setAddress(VoterAddresses.logical(id)).build()));
+                .setAddress(logicalAddress(id)).build()));
         stateMachine = new MetadataStateMachine(settings.nodeId(), listener, settings.baseImage());
         try {
             server = RaftServer.newBuilder().setServerId(self).setGroup(RaftGroup.valueOf(groupId, peers))
                     .setStateMachine(stateMachine).setProperties(props).setOption(RaftStorage.StartupOption.RECOVER)
                     .build();
             server.start();
+            if (settings.voters().size() > 1) {
+                watcher.scheduleWithFixedDelay(this::watchFollowers, 1, 1, TimeUnit.SECONDS);
+            }
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("cannot start the metadata quorum on " + own + " (node " + settings.nodeId()
@@ -254,8 +283,97 @@ public final class RatisMetadataLog implements MetadataLog {
         }
     }
 
+    /** The last index of this node's Raft log, -1 when it is empty. */
+    public long logEnd() {
+        try {
+            return division().getRaftLog().getNextIndex() - 1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * On the leader: a voter reports the end of its Raft log. If the leader believes that voter holds more than that,
+     * the voter lost its log (a wiped data directory), and Ratis's leader, which never lowers a follower's match
+     * index, would send it nothing it can use; a new leader starts every follower afresh (by snapshot where the log
+     * is purged), so leadership goes to a caught-up voter. A report can be a little stale (entries replicated while
+     * it travelled), so the voter counts as having lost its log only when it reports the same log end, short of what
+     * the leader believes, for {@value #LOG_LOST_AFTER_MS} ms (a voter that lost its log keeps registering; one that
+     * did not is registered at once and stops).
+     */
+    public synchronized void restartIfLogLost(int nodeId, long reportedLogEnd) {
+        try {
+            RaftServer.Division division = division();
+            var info = division.getInfo();
+            if (!info.isLeader() || nodeId == settings.nodeId()) {
+                return;
+            }
+            List<RaftProtos.ServerRpcProto> followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+            long[] matched = info.getFollowerMatchIndices();
+            long lastIndex = division.getRaftLog().getNextIndex() - 1;
+            long believed = -1;
+            int successor = -1;
+            for (int i = 0; i < followers.size() && i < matched.length; i++) {
+                int id = Integer.parseInt(followers.get(i).getId().getId().toStringUtf8());
+                if (id == nodeId) {
+                    believed = matched[i];
+                } else if (matched[i] >= lastIndex && successor < 0) {
+                    successor = id;
+                }
+            }
+            if (believed <= reportedLogEnd || successor < 0) {
+                suspects.remove(nodeId);
+                return;
+            }
+            long now = System.currentTimeMillis();
+            long[] suspect = suspects.get(nodeId);
+            if (suspect == null || suspect[0] != reportedLogEnd) {
+                suspects.put(nodeId, new long[] {reportedLogEnd, now});
+                return;
+            }
+            if (now - suspect[1] < LOG_LOST_AFTER_MS) {
+                return;
+            }
+            suspects.remove(nodeId);
+            LOG.warn("Metadata voter {} reports its Raft log ends at {}, but this leader believes it holds up to {}:"
+                    + " it lost its log; handing leadership to node {} so that it is caught up afresh", nodeId,
+                    reportedLogEnd, believed, successor);
+            server.transferLeadershipAsync(new org.apache.ratis.protocol.TransferLeadershipRequest(clientId, self,
+                    groupId, callIds.incrementAndGet(), peerId(successor), 3_000));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Checking a voter's log end failed: {}", e.toString());
+        }
+    }
+
+    /** On the leader: a follower that lost its log is started afresh by a new leader (see StuckFollowerWatch). */
+    private void watchFollowers() {
+        try {
+            RaftServer.Division division = division();
+            var info = division.getInfo();
+            if (!info.isLeader()) {
+                stuckFollowers.reset();
+                return;
+            }
+            List<RaftProtos.ServerRpcProto> followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+            long[] matched = info.getFollowerMatchIndices();
+            List<StuckFollowerWatch.Follower> state = new ArrayList<>();
+            for (int i = 0; i < followers.size() && i < matched.length; i++) {
+                state.add(new StuckFollowerWatch.Follower(Integer.parseInt(followers.get(i).getId().getId()
+                        .toStringUtf8()), matched[i], followers.get(i).getLastRpcElapsedTimeMs()));
+            }
+            int successor = stuckFollowers.check(division.getRaftLog().getNextIndex() - 1, state);
+            if (successor >= 0) {
+                server.transferLeadershipAsync(new org.apache.ratis.protocol.TransferLeadershipRequest(clientId, self,
+                        groupId, callIds.incrementAndGet(), peerId(successor), 3_000));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Checking the metadata followers failed: {}", e.toString());
+        }
+    }
+
     @Override
     public void close() {
+        watcher.shutdownNow();
         if (server != null) {
             try {
                 server.close();

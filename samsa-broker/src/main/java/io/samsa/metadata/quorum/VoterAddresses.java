@@ -31,11 +31,6 @@ public final class VoterAddresses extends NameResolverProvider {
 
     private VoterAddresses() {}
 
-    /** The logical address of a voter in the Raft group. */
-    static String logical(int nodeId) {
-        return SCHEME + "://" + nodeId;
-    }
-
     /** Records where this node reaches each voter (its own configuration). */
     static void use(Map<Integer, InetSocketAddress> voters) {
         ADDRESSES.putAll(voters);
