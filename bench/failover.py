@@ -128,6 +128,17 @@ def create_topic(port):
                     f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 
 
+def wait_ready(ports, deadline_s=120):
+    """Until every node answers Metadata naming a controller."""
+    deadline = time.time() + deadline_s
+    while time.time() < deadline:
+        views = [metadata(p, "fo") for p in ports]
+        if all(v and v[0] >= 0 for v in views):
+            return
+        time.sleep(0.05)
+    raise RuntimeError("the cluster did not start")
+
+
 def wait_leaders(ports, deadline_s=60):
     """The (controller, leaders) seen by node 1 once every partition has a leader on every node."""
     deadline = time.time() + deadline_s
@@ -145,7 +156,7 @@ def one_case(system, port, case):
     pids = start(system, port, data)
     ports = [port, port + 1, port + 2]
     try:
-        wait_leaders(ports)
+        wait_ready(ports)
         create_topic(port)
         controller, leaders = wait_leaders(ports)
         if case == "controller+leader":
