@@ -2,6 +2,7 @@ package io.samsa.api;
 
 import io.samsa.metadata.MetadataController;
 import io.samsa.metadata.MetadataImage;
+import io.samsa.metadata.MetadataRecord;
 import io.samsa.replication.Partition;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,10 +93,15 @@ public final class ClusterView {
 
     /**
      * Where a client that came in on {@code listenerName} reaches a registered broker: this broker's address on that
-     * listener, another broker's registered address.
+     * listener; another broker's address on the listener of the same name when it registered one, else its main
+     * address.
      */
     public BrokerIdentity.Endpoint endpoint(MetadataImage.BrokerImage broker, String listenerName) {
-        return broker.brokerId() == identity.brokerId() ? identity.endpoint(listenerName)
+        if (broker.brokerId() == identity.brokerId()) {
+            return identity.endpoint(listenerName);
+        }
+        MetadataRecord.BrokerEndpoint onListener = listenerName == null ? null : broker.endpoint(listenerName);
+        return onListener != null ? new BrokerIdentity.Endpoint(onListener.host(), onListener.port())
                 : new BrokerIdentity.Endpoint(broker.host(), broker.port());
     }
 
