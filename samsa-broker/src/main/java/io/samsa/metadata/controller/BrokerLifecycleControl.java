@@ -125,7 +125,8 @@ public final class BrokerLifecycleControl {
                     request.incarnationId(), existing.brokerEpoch(), request.endpoints(), request.rack())),
                     existing.brokerEpoch());
         }
-        if (existing != null && !existing.fenced()
+        // A broker in controlled shutdown that registers again is its next incarnation: the last one said it stops.
+        if (existing != null && !existing.fenced() && !existing.inControlledShutdown()
                 && sessions.heardWithinSession(existing.brokerId(), existing.brokerEpoch())) {
             throw new MetadataException(MetadataException.Kind.DUPLICATE_BROKER_REGISTRATION,
                     "Another broker is registered with that broker id.");
@@ -205,7 +206,10 @@ public final class BrokerLifecycleControl {
                     broker.brokerEpoch(), changes.records.size() - 1);
         }
         boolean done = PartitionElections.movableLeaderships(changes.image, id) == 0;
-        if (done) {
+        // A broker that still leads what nobody else can lead stays unfenced until it stops (its session ends, or
+        // its next incarnation registers): fenced, its partitions would count as leaderless while it still serves
+        // them, and clients (a consumer group on one node) would see them vanish from Metadata before it stops.
+        if (done && PartitionElections.leaderships(changes.image, id) == 0) {
             changes.add(List.of(new MetadataRecord.FenceBroker(id, broker.brokerEpoch())));
             sessions.remove(id);
         }

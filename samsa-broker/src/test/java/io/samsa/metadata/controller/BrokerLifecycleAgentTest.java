@@ -141,8 +141,9 @@ class BrokerLifecycleAgentTest {
         controller.createTopic("solo", 2, (short) -1, Map.of(), Map.of(), false).published().get(10,
                 TimeUnit.SECONDS);
         agents.getFirst().controlledShutdown().get(10, TimeUnit.SECONDS);
-        // Nobody else could lead: it keeps its partitions until it stops, and is fenced.
-        assertThat(controller.image().brokers().get(1).fenced()).isTrue();
+        // Nobody else could lead: it keeps its partitions until it stops, unfenced so that clients still see them.
+        assertThat(controller.image().brokers().get(1).fenced()).isFalse();
+        assertThat(controller.image().brokers().get(1).inControlledShutdown()).isTrue();
         assertThat(controller.image().topic("solo").partitions().values()).allSatisfy(p -> {
             assertThat(p.leader()).isEqualTo(1);
             assertThat(p.leaderEpoch()).isZero();

@@ -211,10 +211,11 @@ class BrokerLifecycleControlTest {
         topic(List.of(1, 2), List.of(1), 1); // 2 is out of sync
         BrokerLifecycleControl.HeartbeatReply reply = heartbeat(1, true, true);
         assertThat(reply.shouldShutDown()).isTrue();
-        assertThat(broker(1).fenced()).isTrue();
+        assertThat(broker(1).fenced()).as("it still leads until it stops").isFalse();
+        assertThat(broker(1).inControlledShutdown()).isTrue();
         assertThat(partition().leader()).as("no clean successor: no unavailability before it stops").isEqualTo(1);
         assertThat(partition().partitionEpoch()).isZero();
-        assertThat(PartitionElections.needsLeader(image, partition())).isTrue();
+        assertThat(PartitionElections.needsLeader(image, partition())).as("its leader still serves").isFalse();
         heartbeatAll(2, 3); // 2 is active but not in the ISR: no unclean election
         assertThat(partition().leader()).isEqualTo(1);
 
