@@ -109,6 +109,11 @@ final class ProduceHandler implements ApiHandler {
                             : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 } else if (!topic.partitions().containsKey(partitionData.index())) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                } else if (Topics.isInternal(topic.name())) {
+                    // As Kafka: only the coordinators write their internal topics. A client's records there would be
+                    // replayed as group or transaction state at the next start, and a malformed one would stop it.
+                    result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code())
+                            .setErrorMessage("Cannot append to internal topic " + topic.name());
                 } else {
                     MemoryRecords records = (MemoryRecords) partitionData.records();
                     String problem = checkSingleV2Batch(records);

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -67,6 +68,28 @@ class ProduceErrorsIT {
                 assertThat(admin.describeTopics(List.of("born-on-write")).allTopicNames().get().get("born-on-write")
                         .partitions()).hasSize(4);
             }
+        }
+    }
+
+    @Test
+    void clientsCannotWriteInternalTopicsAndTheBrokerStillRestarts() throws Exception {
+        try (BrokerFixture samsa = BrokerFixture.start()) {
+            samsa.createTopic("plain", 1, Map.of());
+            KafkaProducer<String, String> producer = samsa.producer(Map.of(ProducerConfig.RETRIES_CONFIG, 0,
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false));
+            // The group coordinator creates __consumer_offsets on first use.
+            try (Admin admin = samsa.admin()) {
+                admin.listConsumerGroupOffsets("g").partitionsToOffsetAndMetadata().get();
+            }
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("__consumer_offsets", 0, "not a key",
+                    "not a value")).get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(InvalidTopicException.class)
+                    .hasMessageContaining("Cannot append to internal topic __consumer_offsets");
+            producer.close();
+            samsa.restart();
+            KafkaProducer<String, String> after = samsa.producer(Map.of());
+            assertThat(after.send(new ProducerRecord<>("plain", 0, "k", "v")).get().offset()).isZero();
         }
     }
 
