@@ -25,7 +25,7 @@ BENCH = os.environ.get("BENCH_DIR", os.path.join(ROOT, "..", "shared", "bench"))
 
 
 def metadata(port, topic, timeout=0.5):
-    """(controller_id, {partition: leader}) from the node at 127.0.0.1:port, or None when it does not answer."""
+    """(controller_id, {partition: leader}, broker count) from the node at 127.0.0.1:port, or None without answer."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
             s.settimeout(timeout)
@@ -42,7 +42,8 @@ def metadata(port, topic, timeout=0.5):
     r = Reader(buf)
     r.i32()  # correlation id
     r.i32()  # throttle
-    for _ in range(r.i32()):
+    brokers = r.i32()
+    for _ in range(brokers):
         r.i32(); r.string(); r.i32(); r.string()
     r.string()  # cluster id
     controller = r.i32()
@@ -55,7 +56,7 @@ def metadata(port, topic, timeout=0.5):
                 for _ in range(r.i32()):
                     r.i32()
             leaders[partition] = leader if error == 0 else -1
-    return controller, leaders
+    return controller, leaders, brokers
 
 
 def recv(s, n):
@@ -129,11 +130,11 @@ def create_topic(port):
 
 
 def wait_ready(ports, deadline_s=120):
-    """Until every node answers Metadata naming a controller."""
+    """Until every node answers Metadata naming a controller and listing every broker (all registered, unfenced)."""
     deadline = time.time() + deadline_s
     while time.time() < deadline:
         views = [metadata(p, "fo") for p in ports]
-        if all(v and v[0] >= 0 for v in views):
+        if all(v and v[0] >= 0 and v[2] == len(ports) for v in views):
             return
         time.sleep(0.05)
     raise RuntimeError("the cluster did not start")
@@ -146,7 +147,7 @@ def wait_leaders(ports, deadline_s=60):
         views = [metadata(p, "fo") for p in ports]
         if all(v and v[0] >= 0 and len(v[1]) == 3 and all(l >= 0 for l in v[1].values()) for v in views) \
                 and len({tuple(sorted(v[1].items())) for v in views}) == 1:
-            return views[0]
+            return views[0][:2]
         time.sleep(0.05)
     raise RuntimeError("the cluster did not settle")
 
