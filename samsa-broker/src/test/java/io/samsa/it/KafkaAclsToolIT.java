@@ -2,14 +2,11 @@ package io.samsa.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
@@ -93,27 +90,6 @@ class KafkaAclsToolIT {
 
     /** Runs kafka-acls with these arguments; returns its standard output; fails unless it exits 0. */
     private String run(List<String> base, String... args) throws Exception {
-        String java = System.getProperty("samsa.java", ProcessHandle.current().info().command().orElse("java"));
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                System.getProperty("java.class.path"), MAIN));
-        command.addAll(base);
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "acls-", ".out");
-        Path err = Files.createTempFile(dir, "acls-", ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        try {
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                throw new AssertionError("kafka-acls " + String.join(" ", args) + " did not exit: "
-                        + Files.readString(err, StandardCharsets.UTF_8));
-            }
-            String stdout = Files.readString(out, StandardCharsets.UTF_8);
-            assertThat(process.exitValue()).as("kafka-acls %s: %s %s", String.join(" ", args), stdout,
-                    Files.readString(err, StandardCharsets.UTF_8)).isZero();
-            return stdout;
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        return new KafkaTool("kafka-acls", MAIN, System.getProperty("java.class.path"), dir).run(base, args);
     }
 }

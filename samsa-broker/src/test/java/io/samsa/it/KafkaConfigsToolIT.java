@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -149,27 +146,6 @@ class KafkaConfigsToolIT {
 
     /** Runs kafka-configs with these arguments; returns its standard output; fails unless it exits 0. */
     private String run(List<String> base, String... args) throws Exception {
-        String java = System.getProperty("samsa.java", ProcessHandle.current().info().command().orElse("java"));
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", toolClasspath(),
-                MAIN));
-        command.addAll(base);
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "configs-", ".out");
-        Path err = Files.createTempFile(dir, "configs-", ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        try {
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                throw new AssertionError("kafka-configs " + String.join(" ", args) + " did not exit: "
-                        + Files.readString(err, StandardCharsets.UTF_8));
-            }
-            String stdout = Files.readString(out, StandardCharsets.UTF_8);
-            assertThat(process.exitValue()).as("kafka-configs %s: %s %s", String.join(" ", args), stdout,
-                    Files.readString(err, StandardCharsets.UTF_8)).isZero();
-            return stdout;
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        return new KafkaTool("kafka-configs", MAIN, toolClasspath(), dir).run(base, args);
     }
 }
